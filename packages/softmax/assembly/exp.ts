@@ -1,0 +1,91 @@
+// Vectorised float32 exp for the softmax kernels (the XNNPACK "rr2-p5" recipe, our own coefficients).
+//
+//   n = round(x·log2 e)                  via the magic-bias trick: x·log2e + (1.5·2^23 + 127) leaves n + 127
+//                                        in the low mantissa bits, so (bits << 23) is the float 2^n
+//   t = x − n·ln2_hi − n·ln2_lo          Cody–Waite reduction, t ∈ [−ln2/2, ln2/2]; exact for |n| < 2^10
+//   exp(x) = 2^n · (1 + t·p(t)),  p(t) = c1 + t·(c2 + t·(c3 + t·(c4 + t·c5)))
+//   x < −87.336544 (2^n would be subnormal) gives 0.
+//
+// c1..c5 minimise the maximum relative error of 1 + t·p(t) against e^t on [−ln2/2, ln2/2] (Lawson's
+// iteratively reweighted least squares, scripts/fit-exp-coefficients.mjs; 9.1e-8 in exact arithmetic).
+// The float32 evaluation's measured error is stated in the README (test/kernels/exp.test.ts measures it).
+// Domain used by the kernels: x ≤ 0 (softmax subtracts the row maximum first). −∞ → 0, NaN → NaN.
+
+export const LOG2E: f32 = 1.44269502;
+export const MAGIC_BIAS: f32 = 12583039.0; // 0x1.8000FEp23 = 1.5·2^23 + 127
+export const MINUS_LN2_HI: f32 = -0.693145752; // −0x1.62E400p−1 (low 10 bits zero: n·ln2_hi is exact)
+export const MINUS_LN2_LO: f32 = -1.42860677e-6; // −0x1.7F7D1Cp−20
+export const C1: f32 = 0.999999702;
+export const C2: f32 = 0.499991506;
+export const C3: f32 = 0.166676357;
+export const C4: f32 = 0.0418979302;
+export const C5: f32 = 0.00829031505;
+export const DENORM_CUTOFF: f32 = -87.3365448; // below this 2^n is subnormal: flush to 0
+
+// @ts-ignore: decorator
+@inline
+export function expv(x: v128): v128 {
+  let n = f32x4.add(f32x4.mul(x, f32x4.splat(LOG2E)), f32x4.splat(MAGIC_BIAS));
+  const s = i32x4.shl(n, 23);
+  n = f32x4.sub(n, f32x4.splat(MAGIC_BIAS));
+  let t = f32x4.add(f32x4.mul(n, f32x4.splat(MINUS_LN2_HI)), x);
+  t = f32x4.add(f32x4.mul(n, f32x4.splat(MINUS_LN2_LO)), t);
+  let p = f32x4.add(f32x4.mul(f32x4.splat(C5), t), f32x4.splat(C4));
+  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(C3));
+  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(C2));
+  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(C1));
+  t = f32x4.mul(t, s);
+  const f = f32x4.add(f32x4.mul(t, p), s);
+  return v128.andnot(f, f32x4.lt(x, f32x4.splat(DENORM_CUTOFF)));
+}
+
+/**
+ * exp(x)·2^(−k) for the bias b = MAGIC_BIAS − k (k an integer-valued float): the same recipe with the
+ * shift folded into the magic bias. No cutoff: callers zero the entries whose exponent would underflow.
+ */
+// @ts-ignore: decorator
+@inline
+export function expShiftedv(x: v128, b: v128): v128 {
+  let n = f32x4.add(f32x4.mul(x, f32x4.splat(LOG2E)), b);
+  const s = i32x4.shl(n, 23);
+  n = f32x4.sub(n, b);
+  let t = f32x4.add(f32x4.mul(n, f32x4.splat(MINUS_LN2_HI)), x);
+  t = f32x4.add(f32x4.mul(n, f32x4.splat(MINUS_LN2_LO)), t);
+  let p = f32x4.add(f32x4.mul(f32x4.splat(C5), t), f32x4.splat(C4));
+  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(C3));
+  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(C2));
+  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(C1));
+  t = f32x4.mul(t, s);
+  return f32x4.add(f32x4.mul(t, p), s);
+}
+
+/** The same operations on one lane (bit-identical to expv), for row tails. */
+// @ts-ignore: decorator
+@inline
+export function exps(x: f32): f32 {
+  let n: f32 = x * LOG2E + MAGIC_BIAS;
+  const s = reinterpret<f32>(reinterpret<i32>(n) << 23);
+  n = n - MAGIC_BIAS;
+  let t: f32 = n * MINUS_LN2_HI + x;
+  t = n * MINUS_LN2_LO + t;
+  let p: f32 = C5 * t + C4;
+  p = p * t + C3;
+  p = p * t + C2;
+  p = p * t + C1;
+  t = t * s;
+  const f: f32 = t * p + s;
+  return x < DENORM_CUTOFF ? 0 : f;
+}
+
+/** y[i] = exp(x[i]) for n floats (the kernel's exp, exported so tests can measure its ulp error). */
+export function expF32(x: usize, y: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(y + o, expv(v128.load(x + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(y + o, exps(load<f32>(x + o)));
+  }
+}

@@ -1,0 +1,35 @@
+import type { Algorithm, FloatArray } from '../tensor/types.js';
+
+/** Concrete algorithm after dispatch. */
+export type ConcreteAlgorithm = Exclude<Algorithm, 'auto'>;
+
+/** Online-normaliser statistics of one row of z = s·x: max m and Σ exp(z − m). */
+export interface RowStats {
+  m: number;
+  d: number;
+}
+
+/**
+ * The arithmetic a backend provides, on contiguous rows (`rows` × `n`, C order). No validation and no
+ * allocation proportional to the input happens here; `y` may alias `x`. `s` is the inverse temperature.
+ */
+export interface Backend {
+  readonly name: 'wasm-simd' | 'reference';
+  softmaxRows(x: FloatArray, y: FloatArray, rows: number, n: number, s: number, algorithm: Algorithm): void;
+  logSoftmaxRows(x: FloatArray, y: FloatArray, rows: number, n: number, s: number): void;
+  /** out[r] = log Σ_i exp(s·x[r, i]). */
+  logSumExpRows(x: FloatArray, out: FloatArray, rows: number, n: number, s: number): void;
+  /** Statistics of row x[xo .. xo+n) of z = s·x (the online normaliser, one read). */
+  rowStats(x: FloatArray, xo: number, n: number, s: number): RowStats;
+  /**
+   * y[yo + i] = exp(s·x[xo + i] − m)·c + b for i < n: the output pass of the online path and the
+   * cross-entropy gradient.
+   */
+  expScale(x: FloatArray, xo: number, y: FloatArray, yo: number, n: number, s: number, m: number, c: number, b: number): void;
+  /**
+   * Fused softmax + top-k of one row: fills `indices[io..io+k)` and `values[vo..vo+k)` with the k
+   * largest entries' indices (ties by lower index) and their probabilities, in one read of the row.
+   * Returns the row's statistics.
+   */
+  topKRow(x: FloatArray, xo: number, n: number, k: number, s: number, indices: Int32Array, io: number, values: FloatArray, vo: number): RowStats;
+}

@@ -1,0 +1,46 @@
+import type { FloatArray } from '../../tensor/types.js';
+import type { RowStats } from '../backend.js';
+import { onlineStatsRow } from './online.js';
+
+/**
+ * Reference fused softmax + top-k of one row, float64: online statistics (m, d) and a sorted buffer of
+ * the k largest z = s·x (descending; ties keep the lower index) in one read; then
+ * values_j = exp(z_{i_j} − m)/d. NaN and −∞ entries never enter the buffer (with NaN the statistics are
+ * NaN, so every value is NaN); if fewer than k entries enter, the rest are filled with the smallest
+ * unused indices. O(n·k) worst case, O(n + k log n) expected on random rows.
+ */
+export function topKRowReference(x: FloatArray, xo: number, n: number, k: number, s: number, indices: Int32Array, io: number, values: FloatArray, vo: number): RowStats {
+  const bufV = new Float64Array(k);
+  let count = 0;
+  const stats = { m: -Infinity, d: 0 };
+  for (let i = 0; i < n; i++) {
+    const z = s * x[xo + i];
+    // Enter iff z beats the current k-th value (−∞ while the buffer is not full): NaN and −∞ never enter.
+    if (z > (count < k ? -Infinity : bufV[k - 1])) {
+      let j = count < k ? count++ : k - 1;
+      while (j > 0 && bufV[j - 1] < z) {
+        bufV[j] = bufV[j - 1];
+        indices[io + j] = indices[io + j - 1];
+        j--;
+      }
+      bufV[j] = z;
+      indices[io + j] = i;
+    }
+  }
+  onlineStatsRow(x, xo, n, s, stats);
+  fillUnranked(indices, io, k, count);
+  for (let j = 0; j < k; j++) values[vo + j] = Math.exp(s * x[xo + indices[io + j]] - stats.m) / stats.d;
+  return stats;
+}
+
+/** Completes a top-k index list that holds only `count` < k entries with the smallest unused indices. */
+export function fillUnranked(indices: Int32Array, io: number, k: number, count: number): void {
+  if (count >= k) return;
+  const used = new Set<number>();
+  for (let j = 0; j < count; j++) used.add(indices[io + j]);
+  let next = 0;
+  for (let j = count; j < k; j++) {
+    while (used.has(next)) next++;
+    indices[io + j] = next++;
+  }
+}

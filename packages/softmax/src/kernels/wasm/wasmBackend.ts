@@ -1,0 +1,193 @@
+import type { Algorithm, FloatArray } from '../../tensor/types.js';
+import type { Backend, RowStats } from '../backend.js';
+import { mergeOnline } from '../reference/online.js';
+import { referenceBackend } from '../reference/backend.js';
+import { fillUnranked } from '../reference/topK.js';
+import { ALGORITHM_CODE, type KernelExports } from './exports.js';
+import { MemoryViews, Scratch } from './memory.js';
+
+/**
+ * Floats per staging chunk. WebAssembly cannot read JavaScript memory, so ordinary arrays are staged
+ * through a chunk of the module's memory: small enough to stay in L2 between the copy in, the kernel
+ * and the copy out, large enough to amortise the call overhead.
+ */
+export const CHUNK = 16384;
+
+/** The top-k buffer lives in WebAssembly memory only up to this k; larger k use the reference path. */
+export const MAX_FUSED_K = 1024;
+
+/**
+ * The WebAssembly SIMD backend (float32). Float64 arrays are delegated to the reference backend.
+ * Arrays that already live in the module's memory (see `allocate`) are processed in place; others are
+ * staged through CHUNK-sized copies. Rows longer than CHUNK are copied whole into the module (one
+ * growable buffer) for the three-pass and two-pass kernels; 'online' streams them through the chunk
+ * twice instead (statistics, then output), which needs no large buffer. 'auto' is three-pass: with
+ * WebAssembly's 4-lane SIMD the kernels are compute-bound, and three-pass does the least arithmetic
+ * (measured by `npm run bench`; see the README).
+ */
+export function createWasmBackend(wasm: KernelExports): Backend {
+  const views = new MemoryViews(wasm);
+  const stage = new Scratch(wasm);
+  const aux = new Scratch(wasm);
+
+  const isF32 = (a: FloatArray): a is Float32Array => a instanceof Float32Array;
+
+  /** Statistics of a row of any length, merged across chunks (Milakov & Gimelshein's ⊕). */
+  function stats(x: Float32Array, xo: number, n: number, s: number): RowStats {
+    if (views.owns(x)) {
+      wasm.onlineStatsF32(x.byteOffset + xo * 4, n, s);
+      return { m: wasm.statsM(), d: wasm.statsD() };
+    }
+    const len = Math.min(n, CHUNK);
+    const p = stage.ensure(len * 4);
+    const total: RowStats = { m: -Infinity, d: 0 };
+    for (let off = 0; off < n; off += CHUNK) {
+      const c = Math.min(CHUNK, n - off);
+      views.f32.set(x.subarray(xo + off, xo + off + c), p >> 2);
+      wasm.onlineStatsF32(p, c, s);
+      mergeOnline(total, { m: wasm.statsM(), d: wasm.statsD() });
+    }
+    return total;
+  }
+
+  function expScale(x: Float32Array, xo: number, y: Float32Array, yo: number, n: number, s: number, m: number, c: number, b: number): void {
+    if (views.owns(x) && views.owns(y)) {
+      wasm.expScaleF32(x.byteOffset + xo * 4, y.byteOffset + yo * 4, n, s, m, c, b);
+      return;
+    }
+    const p = stage.ensure(Math.min(n, CHUNK) * 4);
+    for (let off = 0; off < n; off += CHUNK) {
+      const len = Math.min(CHUNK, n - off);
+      views.f32.set(x.subarray(xo + off, xo + off + len), p >> 2);
+      wasm.expScaleF32(p, p, len, s, m, c, b);
+      y.set(views.f32.subarray(p >> 2, (p >> 2) + len), yo + off);
+    }
+  }
+
+  /**
+   * Runs `kernel(ptrIn, ptrOut, rows)` over row-aligned groups of at most CHUNK floats (or in place when
+   * both arrays live in the module's memory). Requires n ≤ CHUNK or a zero-copy pair.
+   */
+  function staged(x: Float32Array, y: Float32Array, rows: number, n: number, kernel: (px: number, py: number, count: number) => void): void {
+    if (views.owns(x) && views.owns(y)) {
+      kernel(x.byteOffset, y.byteOffset, rows);
+      return;
+    }
+    const per = Math.max(1, Math.floor(CHUNK / n));
+    const p = stage.ensure(Math.min(per, rows) * n * 4);
+    for (let r = 0; r < rows; r += per) {
+      const count = Math.min(per, rows - r);
+      const len = count * n;
+      views.f32.set(x.subarray(r * n, r * n + len), p >> 2);
+      kernel(p, p, count);
+      y.set(views.f32.subarray(p >> 2, (p >> 2) + len), r * n);
+    }
+  }
+
+  /** Copies each (long) row into the module whole, runs kernel in place, copies it out. */
+  function wholeRows(x: Float32Array, y: Float32Array, rows: number, n: number, kernel: (p: number) => void): void {
+    const p = stage.ensure(n * 4);
+    for (let r = 0; r < rows; r++) {
+      views.f32.set(x.subarray(r * n, (r + 1) * n), p >> 2);
+      kernel(p);
+      y.set(views.f32.subarray(p >> 2, (p >> 2) + n), r * n);
+    }
+  }
+
+  return {
+    name: 'wasm-simd',
+
+    softmaxRows(x, y, rows, n, s, algorithm: Algorithm) {
+      if (!isF32(x) || !isF32(y)) return referenceBackend.softmaxRows(x, y, rows, n, s, algorithm);
+      if (rows === 0 || n === 0) return;
+      const code = ALGORITHM_CODE[algorithm === 'auto' ? 'three-pass' : algorithm];
+      if (n <= CHUNK || (views.owns(x) && views.owns(y))) {
+        staged(x, y, rows, n, (px, py, count) => wasm.softmaxRowsF32(px, py, count, n, s, code));
+      } else if (algorithm === 'online') {
+        // Streams the row through the staging chunk twice: statistics, then the output pass.
+        for (let r = 0; r < rows; r++) {
+          const { m, d } = stats(x, r * n, n, s);
+          expScale(x, r * n, y, r * n, n, s, m, 1 / d, 0);
+        }
+      } else {
+        wholeRows(x, y, rows, n, (p) => wasm.softmaxRowsF32(p, p, 1, n, s, code));
+      }
+    },
+
+    logSoftmaxRows(x, y, rows, n, s) {
+      if (!isF32(x) || !isF32(y)) return referenceBackend.logSoftmaxRows(x, y, rows, n, s);
+      if (rows === 0 || n === 0) return;
+      if (n <= CHUNK || (views.owns(x) && views.owns(y))) {
+        staged(x, y, rows, n, (px, py, count) => wasm.logSoftmaxRowsF32(px, py, count, n, s));
+      } else {
+        wholeRows(x, y, rows, n, (p) => wasm.logSoftmaxRowsF32(p, p, 1, n, s));
+      }
+    },
+
+    logSumExpRows(x, out, rows, n, s) {
+      if (!isF32(x)) return referenceBackend.logSumExpRows(x, out, rows, n, s);
+      if (rows === 0) return;
+      const q = aux.ensure(Math.min(rows, CHUNK) * 8);
+      if (views.owns(x)) {
+        for (let r = 0; r < rows; r += CHUNK) {
+          const count = Math.min(CHUNK, rows - r);
+          wasm.logSumExpRowsF32(x.byteOffset + r * n * 4, q, count, n, s);
+          for (let i = 0; i < count; i++) out[r + i] = views.f64[(q >> 3) + i];
+        }
+        return;
+      }
+      if (n > CHUNK) {
+        const p = stage.ensure(n * 4);
+        for (let r = 0; r < rows; r++) {
+          views.f32.set(x.subarray(r * n, (r + 1) * n), p >> 2);
+          wasm.logSumExpRowsF32(p, q, 1, n, s);
+          out[r] = views.f64[q >> 3];
+        }
+        return;
+      }
+      const per = Math.max(1, Math.floor(CHUNK / Math.max(n, 1)));
+      const p = stage.ensure(Math.max(1, Math.min(per, rows) * n) * 4);
+      for (let r = 0; r < rows; r += per) {
+        const count = Math.min(per, rows - r);
+        views.f32.set(x.subarray(r * n, (r + count) * n), p >> 2);
+        wasm.logSumExpRowsF32(p, q, count, n, s);
+        const f64 = views.f64;
+        for (let i = 0; i < count; i++) out[r + i] = f64[(q >> 3) + i];
+      }
+    },
+
+    rowStats(x, xo, n, s) {
+      if (!isF32(x)) return referenceBackend.rowStats(x, xo, n, s);
+      return stats(x, xo, n, s);
+    },
+
+    expScale(x, xo, y, yo, n, s, m, c, b) {
+      if (!isF32(x) || !isF32(y)) return referenceBackend.expScale(x, xo, y, yo, n, s, m, c, b);
+      expScale(x, xo, y, yo, n, s, m, c, b);
+    },
+
+    topKRow(x, xo, n, k, s, indices, io, values, vo) {
+      if (!isF32(x) || k > MAX_FUSED_K) return referenceBackend.topKRow(x, xo, n, k, s, indices, io, values, vo);
+      const buffers = aux.ensure(k * 8);
+      const p = views.owns(x) ? 0 : stage.ensure(Math.min(n, CHUNK) * 4);
+      wasm.topKBegin(k, buffers, buffers + k * 4);
+      if (views.owns(x)) {
+        wasm.topKUpdate(x.byteOffset + xo * 4, n, s, 0);
+      } else {
+        for (let off = 0; off < n; off += CHUNK) {
+          const len = Math.min(CHUNK, n - off);
+          views.f32.set(x.subarray(xo + off, xo + off + len), p >> 2);
+          wasm.topKUpdate(p, len, s, off);
+        }
+      }
+      const m = wasm.topKMax();
+      const d = wasm.topKSum();
+      const count = wasm.topKCount();
+      const i32 = views.i32;
+      for (let j = 0; j < count; j++) indices[io + j] = i32[(buffers >> 2) + k + j];
+      fillUnranked(indices, io, k, count);
+      for (let j = 0; j < k; j++) values[vo + j] = Math.exp(Math.fround(x[xo + indices[io + j]] * s) - m) / d;
+      return { m, d };
+    },
+  };
+}
