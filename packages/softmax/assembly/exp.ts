@@ -2,7 +2,7 @@
 //
 //   n = round(x·log2 e)                  via the magic-bias trick: x·log2e + (1.5·2^23 + 127) leaves n + 127
 //                                        in the low mantissa bits, so (bits << 23) is the float 2^n
-//   t = x − n·ln2_hi − n·ln2_lo          Cody–Waite reduction, t ∈ [−ln2/2, ln2/2]; exact for |n| < 2^10
+//   t = x − n·ln2_hi − n·ln2_lo          Cody–Waite reduction, t ∈ [−ln2/2, ln2/2]; exact for |n| < 2^9
 //   exp(x) = 2^n · (1 + t·p(t)),  p(t) = c1 + t·(c2 + t·(c3 + t·(c4 + t·c5)))
 //   x < −87.336544 (2^n would be subnormal) gives 0.
 //
@@ -13,7 +13,7 @@
 
 export const LOG2E: f32 = 1.44269502;
 export const MAGIC_BIAS: f32 = 12583039.0; // 0x1.8000FEp23 = 1.5·2^23 + 127
-export const MINUS_LN2_HI: f32 = -0.693145752; // −0x1.62E400p−1 (low 10 bits zero: n·ln2_hi is exact)
+export const MINUS_LN2_HI: f32 = -0.693145752; // −0x1.62E400p−1 (15 significant bits: n·ln2_hi is exact for |n| < 2^9)
 export const MINUS_LN2_LO: f32 = -1.42860677e-6; // −0x1.7F7D1Cp−20
 export const C1: f32 = 0.999999702;
 export const C2: f32 = 0.499991506;
@@ -57,6 +57,48 @@ export function expShiftedv(x: v128, b: v128): v128 {
   p = f32x4.add(f32x4.mul(p, t), f32x4.splat(C1));
   t = f32x4.mul(t, s);
   return f32x4.add(f32x4.mul(t, p), s);
+}
+
+/**
+ * expShiftedv for u = s·x computed in float32, with `err` the exact rounding error of that product
+ * (productErrorv): adding err to the reduced argument makes exp(s·x) accurate to the kernel's ulp bound
+ * instead of 6e-8·|s·x| relative.
+ */
+// @ts-ignore: decorator
+@inline
+export function expShiftedErrv(u: v128, err: v128, b: v128): v128 {
+  let n = f32x4.add(f32x4.mul(u, f32x4.splat(LOG2E)), b);
+  const s = i32x4.shl(n, 23);
+  n = f32x4.sub(n, b);
+  let t = f32x4.add(f32x4.mul(n, f32x4.splat(MINUS_LN2_HI)), u);
+  t = f32x4.add(f32x4.add(f32x4.mul(n, f32x4.splat(MINUS_LN2_LO)), t), err);
+  let p = f32x4.add(f32x4.mul(f32x4.splat(C5), t), f32x4.splat(C4));
+  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(C3));
+  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(C2));
+  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(C1));
+  t = f32x4.mul(t, s);
+  return f32x4.add(f32x4.mul(t, p), s);
+}
+
+/**
+ * Exact error of the float32 product u = fl(x·s), by Dekker's TwoProduct without FMA: x and s are split
+ * into 12-bit halves (Veltkamp, factor 2^12 + 1; sh/sl precomputed) so every partial product is exact.
+ * Valid for |x| < 8e34; callers mask entries outside the range they use.
+ */
+// @ts-ignore: decorator
+@inline
+export function productErrorv(x: v128, u: v128, sh: v128, sl: v128): v128 {
+  const cx = f32x4.mul(x, f32x4.splat(4097));
+  const xh = f32x4.sub(cx, f32x4.sub(cx, x));
+  const xl = f32x4.sub(x, xh);
+  const e = f32x4.add(f32x4.sub(f32x4.mul(xh, sh), u), f32x4.mul(xh, sl));
+  return f32x4.add(f32x4.add(e, f32x4.mul(xl, sh)), f32x4.mul(xl, sl));
+}
+
+/** Veltkamp split of a scalar: [hi, lo] with hi holding the top 12 significant bits. */
+export function splitHi(s: f32): f32 {
+  const c: f32 = s * 4097;
+  return c - (c - s);
 }
 
 /** The same operations on one lane (bit-identical to expv), for row tails. */

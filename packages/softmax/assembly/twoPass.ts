@@ -6,16 +6,16 @@
 // writes y_i = (p_i / V)·2^(n_i − E). Without AVX-512's vscalefps, WebAssembly builds 2^k from exponent
 // bits, so pass 1 costs more than an exp; the dispatcher therefore prefers three-pass (see README).
 //
-// Validity: the reduction is exact while |n| < 2^10 (|z| ≲ 700). Rows outside that range, or holding
+// Validity: the reduction is exact while |n| < 2^9 (|z| ≲ 355; ln2_hi has 15 significant bits). Rows outside that range, or holding
 // ±∞/NaN, are recomputed by the three-pass kernel, which defines the special-value semantics.
 
-import { LOG2E, MINUS_LN2_HI, MINUS_LN2_LO, C1, C2, C3, C4, C5 } from './exp';
+import { LOG2E, MINUS_LN2_HI, MINUS_LN2_LO, C1, C2, C3, C4, C5, productErrorv, splitHi } from './exp';
 import { laneSum64 } from './reduce';
 import { softmaxThreePassF32 } from './softmax';
 
 const ROUND_BIAS: f32 = 12582912.0; // 1.5·2^23: adding it rounds to an integer
 const POW2_BIAS: f32 = 12583039.0; // 1.5·2^23 + 127: (bits << 23) of k + POW2_BIAS is 2^k
-const LIMIT: f32 = 700.0;
+const LIMIT: f32 = 350.0;
 const BLOCK: i32 = 256;
 
 /** 2^k for integer-valued k ≤ 0 (k < −126 gives 0). */
@@ -32,17 +32,24 @@ function roundv(z: v128): v128 {
   return f32x4.sub(f32x4.add(f32x4.mul(z, f32x4.splat(LOG2E)), f32x4.splat(ROUND_BIAS)), f32x4.splat(ROUND_BIAS));
 }
 
-/** e^t on the reduced range, t from z and n. */
+/** e^t on the reduced range, t from z (plus its rounding error err) and n. */
 // @ts-ignore: decorator
 @inline
-function mantissav(z: v128, n: v128): v128 {
+function mantissav(z: v128, n: v128, err: v128): v128 {
   let t = f32x4.add(f32x4.mul(n, f32x4.splat(MINUS_LN2_HI)), z);
-  t = f32x4.add(f32x4.mul(n, f32x4.splat(MINUS_LN2_LO)), t);
+  t = f32x4.add(f32x4.add(f32x4.mul(n, f32x4.splat(MINUS_LN2_LO)), t), err);
   let p = f32x4.add(f32x4.mul(f32x4.splat(C5), t), f32x4.splat(C4));
   p = f32x4.add(f32x4.mul(p, t), f32x4.splat(C3));
   p = f32x4.add(f32x4.mul(p, t), f32x4.splat(C2));
   p = f32x4.add(f32x4.mul(p, t), f32x4.splat(C1));
   return f32x4.add(f32x4.mul(t, p), f32x4.splat(1));
+}
+
+/** z = s·x and its exact rounding error (zero when s = 1). */
+// @ts-ignore: decorator
+@inline
+function errOf(xv: v128, z: v128, exact: bool, vsh: v128, vsl: v128): v128 {
+  return exact ? productErrorv(xv, z, vsh, vsl) : f32x4.splat(0);
 }
 
 export function softmaxTwoPassF32(x: usize, y: usize, n: i32, s: f32): void {
@@ -53,6 +60,10 @@ export function softmaxTwoPassF32(x: usize, y: usize, n: i32, s: f32): void {
     return;
   }
   const vs = f32x4.splat(s);
+  const exact = s != 1;
+  const sh = splitHi(s);
+  const vsh = f32x4.splat(sh);
+  const vsl = f32x4.splat(s - sh);
   let zmin = f32x4.splat(Infinity);
   let zmax = f32x4.splat(-Infinity);
   // (V, E): the running sum V·2^E in float64; lanes accumulate BLOCK elements in float32, then fold.
@@ -64,11 +75,12 @@ export function softmaxTwoPassF32(x: usize, y: usize, n: i32, s: f32): void {
     let va = f32x4.splat(0);
     let ve = f32x4.splat(E);
     for (; i < end; i += 4) {
-      const z = f32x4.mul(v128.load(x + (<usize>i << 2)), vs);
+      const xv = v128.load(x + (<usize>i << 2));
+      const z = f32x4.mul(xv, vs);
       zmin = f32x4.pmin(zmin, z);
       zmax = f32x4.pmax(zmax, z);
       const k = roundv(z);
-      const p = mantissav(z, k);
+      const p = mantissav(z, k, errOf(xv, z, exact, vsh, vsl));
       const e = f32x4.pmax(ve, k);
       va = f32x4.add(f32x4.mul(va, pow2v(f32x4.sub(ve, e))), f32x4.mul(p, pow2v(f32x4.sub(k, e))));
       ve = e;
@@ -96,10 +108,11 @@ export function softmaxTwoPassF32(x: usize, y: usize, n: i32, s: f32): void {
   }
   let Et = E;
   for (let j = n4; j < n; j++) {
-    const z = f32x4.splat(load<f32>(x + (<usize>j << 2)) * s);
+    const xv = f32x4.splat(load<f32>(x + (<usize>j << 2)));
+    const z = f32x4.mul(xv, vs);
     const k = roundv(z);
     const kk = f32x4.extract_lane(k, 0);
-    const p = <f64>f32x4.extract_lane(mantissav(z, k), 0);
+    const p = <f64>f32x4.extract_lane(mantissav(z, k, errOf(xv, z, exact, vsh, vsl)), 0);
     if (kk > Et) {
       V = V * Math.pow(2, <f64>(Et - kk)) + p;
       Et = kk;
@@ -112,16 +125,18 @@ export function softmaxTwoPassF32(x: usize, y: usize, n: i32, s: f32): void {
   i = 0;
   for (; i < n4; i += 4) {
     const o = <usize>i << 2;
-    const z = f32x4.mul(v128.load(x + o), vs);
+    const xv = v128.load(x + o);
+    const z = f32x4.mul(xv, vs);
     const k = roundv(z);
-    const p = mantissav(z, k);
+    const p = mantissav(z, k, errOf(xv, z, exact, vsh, vsl));
     v128.store(y + o, f32x4.mul(f32x4.mul(p, vinv), pow2v(f32x4.sub(k, vE))));
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
-    const z = f32x4.splat(load<f32>(x + o) * s);
+    const xv = f32x4.splat(load<f32>(x + o));
+    const z = f32x4.mul(xv, vs);
     const k = roundv(z);
-    const r = f32x4.mul(f32x4.mul(mantissav(z, k), vinv), pow2v(f32x4.sub(k, vE)));
+    const r = f32x4.mul(f32x4.mul(mantissav(z, k, errOf(xv, z, exact, vsh, vsl)), vinv), pow2v(f32x4.sub(k, vE)));
     store<f32>(y + o, f32x4.extract_lane(r, 0));
   }
 }

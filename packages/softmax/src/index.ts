@@ -18,3 +18,8 @@ export type { BackendPreference, BackendInfo } from './kernels/dispatch.js';
 export { SoftmaxError } from './tensor/errors.js';
 export type { SoftmaxErrorCode } from './tensor/errors.js';
 export type { FloatArray, TensorLike, Row, Input, OutputOf, MaskInput, Algorithm } from './tensor/types.js';
+
+export { softmaxTopK } from './ops/softmaxTopK.js';
+export type { SoftmaxTopKOptions, SoftmaxTopKResult } from './ops/softmaxTopK.js';
+export { crossEntropy } from './ops/crossEntropy.js';
+export type { CrossEntropyOptions, CrossEntropyVjpOptions, Labels } from './ops/crossEntropy.js';

@@ -15,7 +15,7 @@ export function logSumExpRow(x: FloatArray, xo: number, n: number, s: number): n
 }
 
 /**
- * Reference log-softmax of one row: y_i = s·x_i − logSumExp(s·x). −∞ entries stay −∞; a row that is
+ * Reference log-softmax of one row: y_i = (s·x_i − m) − log Σ exp(s·x_j − m), m = max s·x. −∞ entries stay −∞; a row that is
  * all −∞, or holds +∞ or NaN, gives NaN everywhere (PyTorch). `y` may alias `x`.
  */
 export function logSoftmaxRow(x: FloatArray, xo: number, y: FloatArray, yo: number, n: number, s: number): void {
@@ -27,6 +27,7 @@ export function logSoftmaxRow(x: FloatArray, xo: number, y: FloatArray, yo: numb
   }
   let d = 0;
   for (let i = 0; i < n; i++) d += Math.exp(s * x[xo + i] - m);
-  const c = m + Math.log(d);
-  for (let i = 0; i < n; i++) y[yo + i] = s * x[xo + i] - c;
+  // (z_i − m) − log d, not z_i − (m + log d): the latter loses log d when |m| is huge.
+  const c = Math.log(d);
+  for (let i = 0; i < n; i++) y[yo + i] = s * x[xo + i] - m - c;
 }

@@ -10,9 +10,29 @@ import { onlineStatsRow } from './online.js';
  * unused indices. O(n·k) worst case, O(n + k log n) expected on random rows.
  */
 export function topKRowReference(x: FloatArray, xo: number, n: number, k: number, s: number, indices: Int32Array, io: number, values: FloatArray, vo: number): RowStats {
+  const stats = { m: -Infinity, d: 0 };
+  const count = k > SORT_FROM_K ? rankBySort(x, xo, n, k, s, indices, io) : rankByInsertion(x, xo, n, k, s, indices, io);
+  onlineStatsRow(x, xo, n, s, stats);
+  fillUnranked(indices, io, k, count);
+  for (let j = 0; j < k; j++) values[vo + j] = Math.exp(s * x[xo + indices[io + j]] - stats.m) / stats.d;
+  return stats;
+}
+
+/** Above this k, sorting the row (O(n log n)) beats the insertion buffer's O(n·k) worst case. */
+const SORT_FROM_K = 32;
+
+function rankBySort(x: FloatArray, xo: number, n: number, k: number, s: number, indices: Int32Array, io: number): number {
+  const order: number[] = [];
+  for (let i = 0; i < n; i++) if (s * x[xo + i] > -Infinity) order.push(i);
+  order.sort((a, b) => x[xo + b] - x[xo + a] || a - b);
+  const count = Math.min(k, order.length);
+  for (let j = 0; j < count; j++) indices[io + j] = order[j];
+  return count;
+}
+
+function rankByInsertion(x: FloatArray, xo: number, n: number, k: number, s: number, indices: Int32Array, io: number): number {
   const bufV = new Float64Array(k);
   let count = 0;
-  const stats = { m: -Infinity, d: 0 };
   for (let i = 0; i < n; i++) {
     const z = s * x[xo + i];
     // Enter iff z beats the current k-th value (−∞ while the buffer is not full): NaN and −∞ never enter.
@@ -27,10 +47,7 @@ export function topKRowReference(x: FloatArray, xo: number, n: number, k: number
       indices[io + j] = i;
     }
   }
-  onlineStatsRow(x, xo, n, s, stats);
-  fillUnranked(indices, io, k, count);
-  for (let j = 0; j < k; j++) values[vo + j] = Math.exp(s * x[xo + indices[io + j]] - stats.m) / stats.d;
-  return stats;
+  return count;
 }
 
 /** Completes a top-k index list that holds only `count` < k entries with the smallest unused indices. */

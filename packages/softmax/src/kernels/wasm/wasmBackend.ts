@@ -181,7 +181,8 @@ export function createWasmBackend(wasm: KernelExports): Backend {
         }
       }
       const m = wasm.topKMax();
-      const d = wasm.topKSum();
+      // A +∞ entry makes the whole row NaN (PyTorch); the kernel's scalar tail alone would not.
+      const d = m === Infinity ? NaN : wasm.topKSum();
       const count = wasm.topKCount();
       const i32 = views.i32;
       for (let j = 0; j < count; j++) indices[io + j] = i32[(buffers >> 2) + k + j];

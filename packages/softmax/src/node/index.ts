@@ -1,0 +1,7 @@
+/**
+ * `softmax/node`: file I/O for Node.js (NPY and CSV). Never imported by the browser entry.
+ */
+export { parseNpy, encodeNpy, type NpyArray, type NpyData, type NpyDtype } from './npy.js';
+export { parseCsv, formatCsv, type CsvMatrix } from './csv.js';
+export { formatOfPath, decodeTensorFile, encodeTensorFile, type TensorFile, type TensorFileFormat } from './tensor-file.js';
+export { readTensorFile, writeTensorFileAtomic } from './files.js';
