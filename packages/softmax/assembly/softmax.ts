@@ -1,111 +1,118 @@
 // Float32 softmax kernels on rows in linear memory. Pointers are byte offsets; y may equal x (in place).
-// `s` is the inverse temperature: the kernels compute softmax(s·x).
+// `s` is the inverse temperature: the kernels compute softmax(s·x). Row maxima m are of x (unscaled).
 //
-// Summation: exponentials are added in float32 lanes over blocks of BLOCK elements, and block sums in
-// float64, so the normaliser's relative error stays near 1e-7 even for rows of millions of elements.
+// Accuracy. An output entry is exp(s·(x_i − m))/d. Forming the argument in float32 rounds it (by up to
+// 6e-8·|s·(x_i − m)|, i.e. up to 4e-6 relative error for entries that still matter), so the passes that
+// write outputs carry the argument exactly, in one of two forms:
+//   A. s = 1, |m| ≤ EXACT_LIMIT: exp(x_i)·2^(−n_m), n_m = round(m·log2 e): the Cody–Waite reduction of x_i
+//      itself is exact, and the shift folds into the magic bias (no extra operations). The common factor
+//      2^(−n_m)·e^(−(m − n_m·ln2)) cancels in the normalisation or is folded into the output scale.
+//   B. otherwise: d + e_d = x_i − m exactly (TwoSum) and u + e_u = s·d exactly (Dekker's TwoProduct),
+//      then exp(u + e_u + s·e_d); about twice the arithmetic of A.
+// Sums (the normaliser d) use the plain argument: d is dominated by its largest terms, whose arguments
+// are small. Exponentials are added in float32 lanes over BLOCK elements and block sums in float64, so d
+// stays accurate for rows of millions of elements.
 
-import { expv, exps, expShiftedv, expShiftedErrv, productErrorv, splitHi, MAGIC_BIAS } from './exp';
+import { expv, exps, expShiftedv, expShiftedErrv, productErrorv, splitHi, MAGIC_BIAS, DENORM_CUTOFF } from './exp';
 import { maxF32, laneSum64 } from './reduce';
 
 const BLOCK: i32 = 256;
+const LOWEST: f32 = -3.4028234663852886e38;
 
 /**
- * Stores e_i = exp(s·(x_i − m)) into y and returns Σ e_i (float64 accumulation of float32 block sums).
+ * Largest |m| for form A: entries that matter have x ≥ m − 87, so |round(x·log2 e)| < 2^9 and n·ln2_hi
+ * (15 significant bits) is exact.
+ */
+export const EXACT_LIMIT: f32 = 260;
+
+/** Whether form A applies to a row with maximum m and inverse temperature s. */
+// @ts-ignore: decorator
+@inline
+function formA(m: f32, s: f32): bool {
+  return s == 1 && abs(m) <= EXACT_LIMIT;
+}
+
+/** Form A constants for a row maximum m: the magic bias carrying 2^(−n_m), the cutoff, the scale. */
+// @ts-ignore: decorator
+@inline
+function shiftOf(m: f32): f32 {
+  return <f32>Math.round(<f64>m * 1.4426950408889634);
+}
+
+/** e^(n_m·ln2 − m): the factor form A leaves in its outputs. */
+// @ts-ignore: decorator
+@inline
+function residualOf(m: f32, nm: f32): f64 {
+  return Math.exp(<f64>nm * 0.6931471805599453 - <f64>m);
+}
+
+/**
+ * Form B: exp(s·(x − m)) with the argument carried exactly. vnm = −m; vs, vsh, vsl = s and its Veltkamp
+ * split. Entries with s·(x − m) < −87.34 give 0 (also −∞ entries); NaN propagates.
+ */
+// @ts-ignore: decorator
+@inline
+function expDiffv(x: v128, vnm: v128, vs: v128, vsh: v128, vsl: v128): v128 {
+  const d = f32x4.add(x, vnm);
+  const bb = f32x4.sub(d, x);
+  const ed = f32x4.add(f32x4.sub(x, f32x4.sub(d, bb)), f32x4.sub(vnm, bb));
+  const u = f32x4.mul(d, vs);
+  const err = f32x4.add(productErrorv(d, u, vsh, vsl), f32x4.mul(ed, vs));
+  const e = expShiftedErrv(u, err, f32x4.splat(MAGIC_BIAS));
+  return v128.andnot(e, f32x4.lt(u, f32x4.splat(DENORM_CUTOFF)));
+}
+
+/** Form A: exp(x)·2^(−n_m) for the bias vb = MAGIC_BIAS − n_m, zero below the cutoff vcut = m − 87. */
+// @ts-ignore: decorator
+@inline
+function expShiftedCutv(x: v128, vb: v128, vcut: v128): v128 {
+  return v128.andnot(expShiftedv(x, vb), f32x4.lt(x, vcut));
+}
+
+/**
+ * Stores e_i = K·exp(s·(x_i − m)) into y and returns Σ e_i, where K = e^(m − n_m·ln2) is the common
+ * factor form A leaves (it cancels in the normalisation) and K = 1 in form B.
  */
 export function expStoreSumF32(x: usize, y: usize, n: i32, m: f32, s: f32): f64 {
-  const vm = f32x4.splat(m);
-  const vs = f32x4.splat(s);
   let total: f64 = 0;
   let i = 0;
-  while (i + 8 <= n) {
-    const end = min(n & ~7, i + BLOCK);
-    let a0 = f32x4.splat(0);
-    let a1 = a0;
-    for (; i < end; i += 8) {
-      const o = <usize>i << 2;
-      const e0 = expv(f32x4.mul(f32x4.sub(v128.load(x + o), vm), vs));
-      const e1 = expv(f32x4.mul(f32x4.sub(v128.load(x + o, 16), vm), vs));
-      v128.store(y + o, e0);
-      v128.store(y + o, e1, 16);
-      a0 = f32x4.add(a0, e0);
-      a1 = f32x4.add(a1, e1);
+  if (formA(m, s)) {
+    const vb = f32x4.splat(MAGIC_BIAS - shiftOf(m));
+    const vcut = f32x4.splat(m - 87.0);
+    while (i + 8 <= n) {
+      const end = min(n & ~7, i + BLOCK);
+      let a0 = f32x4.splat(0);
+      let a1 = a0;
+      for (; i < end; i += 8) {
+        const o = <usize>i << 2;
+        const e0 = expShiftedCutv(v128.load(x + o), vb, vcut);
+        const e1 = expShiftedCutv(v128.load(x + o, 16), vb, vcut);
+        v128.store(y + o, e0);
+        v128.store(y + o, e1, 16);
+        a0 = f32x4.add(a0, e0);
+        a1 = f32x4.add(a1, e1);
+      }
+      total += laneSum64(f32x4.add(a0, a1));
     }
-    total += laneSum64(f32x4.add(a0, a1));
-  }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    const e = exps((load<f32>(x + o) - m) * s);
-    store<f32>(y + o, e);
-    total += <f64>e;
-  }
-  return total;
-}
-
-/**
- * The exact-argument form of the exp pass, for s = 1: e_i = exp(x_i)·2^(−n_m), n_m = round(m·log2 e).
- * Subtracting the maximum in float32 rounds x_i − m (up to 4e-6 relative error in e_i for entries that
- * still matter); reducing x_i itself is exact (Cody–Waite), and the shift by 2^(−n_m) folds into the
- * magic bias, so this costs no more than the plain pass. The common factor 2^(−n_m)·e^(−(m − n_m·ln2))
- * cancels in the normalisation. Requires |m| ≤ EXACT_LIMIT (then |n| < 2^10 and n·ln2_hi is exact).
- * Entries with x_i < m − 87 give 0 (they are below 1e-37 of the maximum).
- */
-export function expShiftedStoreSumF32(x: usize, y: usize, n: i32, m: f32): f64 {
-  const nm: f32 = <f32>Math.round(<f64>m * 1.4426950408889634);
-  const vb = f32x4.splat(MAGIC_BIAS - nm);
-  const vcut = f32x4.splat(m - 87.0);
-  let total: f64 = 0;
-  let i = 0;
-  while (i + 8 <= n) {
-    const end = min(n & ~7, i + BLOCK);
-    let a0 = f32x4.splat(0);
-    let a1 = a0;
-    for (; i < end; i += 8) {
+    for (; i < n; i++) {
       const o = <usize>i << 2;
-      const x0 = v128.load(x + o);
-      const x1 = v128.load(x + o, 16);
-      const e0 = v128.andnot(expShiftedv(x0, vb), f32x4.lt(x0, vcut));
-      const e1 = v128.andnot(expShiftedv(x1, vb), f32x4.lt(x1, vcut));
-      v128.store(y + o, e0);
-      v128.store(y + o, e1, 16);
-      a0 = f32x4.add(a0, e0);
-      a1 = f32x4.add(a1, e1);
+      const e = f32x4.extract_lane(expShiftedCutv(f32x4.splat(load<f32>(x + o)), vb, vcut), 0);
+      store<f32>(y + o, e);
+      total += <f64>e;
     }
-    total += laneSum64(f32x4.add(a0, a1));
+    return total;
   }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    const v = load<f32>(x + o);
-    const e: f32 = v < m - 87.0 ? <f32>0 : f32x4.extract_lane(expShiftedv(f32x4.splat(v), vb), 0);
-    store<f32>(y + o, e);
-    total += <f64>e;
-  }
-  return total;
-}
-
-/**
- * expShiftedStoreSumF32 for any inverse temperature s: e_i = exp(s·x_i)·2^(−n_m) with n_m = round(s·m·log2 e),
- * the product s·x_i carried exactly (rounded value + Dekker error), so temperature costs accuracy nothing.
- * About 12 more vector operations per 4 elements than the s = 1 pass.
- */
-export function expScaledShiftedStoreSumF32(x: usize, y: usize, n: i32, m: f32, s: f32): f64 {
-  const sm: f32 = s * m;
-  const nm: f32 = <f32>Math.round(<f64>sm * 1.4426950408889634);
-  const vb = f32x4.splat(MAGIC_BIAS - nm);
-  const vcut = f32x4.splat(sm - 87.0);
+  const vnm = f32x4.splat(-m);
   const vs = f32x4.splat(s);
   const sh = splitHi(s);
   const vsh = f32x4.splat(sh);
   const vsl = f32x4.splat(s - sh);
-  let total: f64 = 0;
-  let i = 0;
   while (i + 4 <= n) {
     const end = min(n & ~3, i + BLOCK);
     let acc = f32x4.splat(0);
     for (; i < end; i += 4) {
       const o = <usize>i << 2;
-      const xv = v128.load(x + o);
-      const u = f32x4.mul(xv, vs);
-      const e = v128.andnot(expShiftedErrv(u, productErrorv(xv, u, vsh, vsl), vb), f32x4.lt(u, vcut));
+      const e = expDiffv(v128.load(x + o), vnm, vs, vsh, vsl);
       v128.store(y + o, e);
       acc = f32x4.add(acc, e);
     }
@@ -113,22 +120,14 @@ export function expScaledShiftedStoreSumF32(x: usize, y: usize, n: i32, m: f32, 
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
-    const xv = f32x4.splat(load<f32>(x + o));
-    const u = f32x4.mul(xv, vs);
-    const e = f32x4.extract_lane(v128.andnot(expShiftedErrv(u, productErrorv(xv, u, vsh, vsl), vb), f32x4.lt(u, vcut)), 0);
+    const e = f32x4.extract_lane(expDiffv(f32x4.splat(load<f32>(x + o)), vnm, vs, vsh, vsl), 0);
     store<f32>(y + o, e);
     total += <f64>e;
   }
   return total;
 }
 
-/**
- * Largest |s·m| for which the exact-argument passes are exact: entries that matter have s·x ≥ s·m − 87, so
- * |round(s·x·log2 e)| < 2^9 and n·ln2_hi (15 significant bits) is exact.
- */
-export const EXACT_LIMIT: f32 = 260;
-
-/** Σ exp(s·(x_i − m)) without storing (log-softmax, log-sum-exp); same blocking as expStoreSumF32. */
+/** Σ exp(s·(x_i − m)) without storing (log-softmax, log-sum-exp), plain argument, blocked sums. */
 export function expSumF32(x: usize, n: i32, m: f32, s: f32): f64 {
   const vm = f32x4.splat(m);
   const vs = f32x4.splat(s);
@@ -171,80 +170,47 @@ export function scaleF32(y: usize, n: i32, c: f32): void {
 export function softmaxThreePassF32(x: usize, y: usize, n: i32, s: f32): void {
   if (n <= 0) return;
   const m = maxF32(x, n);
-  let d: f64;
-  if (abs(s * m) > EXACT_LIMIT) d = expStoreSumF32(x, y, n, m, s); // also the ±∞/NaN maximum: PyTorch semantics
-  else if (s == 1) d = expShiftedStoreSumF32(x, y, n, m);
-  else d = expScaledShiftedStoreSumF32(x, y, n, m, s);
-  scaleF32(y, n, <f32>(1.0 / d));
+  scaleF32(y, n, <f32>(1.0 / expStoreSumF32(x, y, n, m, s)));
 }
 
 /**
- * y_i = exp(s·x_i − m)·c + b: the output pass shared by the online and chunked paths (b ≠ 0 gives the
- * label-smoothed cross-entropy gradient).
+ * y_i = exp(s·(x_i − m))·c + b: the output pass of the online and chunked paths (b ≠ 0 gives the
+ * label-smoothed cross-entropy gradient). m is a maximum of x (unscaled).
  */
 export function expScaleF32(x: usize, y: usize, n: i32, s: f32, m: f32, c: f32, b: f32): void {
-  const vc0 = f32x4.splat(c);
   const vb = f32x4.splat(b);
   let i = 0;
-  if (s == 1 && abs(m) <= EXACT_LIMIT) {
-    // Exact-argument form (see expShiftedStoreSumF32): exp(x − m)·c = exp(x)·2^(−n_m) · c·e^(n_m·ln2 − m).
-    const nm: f32 = <f32>Math.round(<f64>m * 1.4426950408889634);
+  if (formA(m, s)) {
+    const nm = shiftOf(m);
     const vbias = f32x4.splat(MAGIC_BIAS - nm);
     const vcut = f32x4.splat(m - 87.0);
-    const vc = f32x4.splat(<f32>(<f64>c * Math.exp(<f64>nm * 0.6931471805599453 - <f64>m)));
+    const vc = f32x4.splat(<f32>(<f64>c * residualOf(m, nm)));
     for (; i + 8 <= n; i += 8) {
       const o = <usize>i << 2;
-      const x0 = v128.load(x + o);
-      const x1 = v128.load(x + o, 16);
-      const e0 = v128.andnot(expShiftedv(x0, vbias), f32x4.lt(x0, vcut));
-      const e1 = v128.andnot(expShiftedv(x1, vbias), f32x4.lt(x1, vcut));
-      v128.store(y + o, f32x4.add(f32x4.mul(e0, vc), vb));
-      v128.store(y + o, f32x4.add(f32x4.mul(e1, vc), vb), 16);
+      v128.store(y + o, f32x4.add(f32x4.mul(expShiftedCutv(v128.load(x + o), vbias, vcut), vc), vb));
+      v128.store(y + o, f32x4.add(f32x4.mul(expShiftedCutv(v128.load(x + o, 16), vbias, vcut), vc), vb), 16);
     }
     for (; i < n; i++) {
       const o = <usize>i << 2;
-      const xv = f32x4.splat(load<f32>(x + o));
-      const e = v128.andnot(expShiftedv(xv, vbias), f32x4.lt(xv, vcut));
-      store<f32>(y + o, f32x4.extract_lane(f32x4.add(f32x4.mul(e, vc), vb), 0));
+      const e = f32x4.add(f32x4.mul(expShiftedCutv(f32x4.splat(load<f32>(x + o)), vbias, vcut), vc), vb);
+      store<f32>(y + o, f32x4.extract_lane(e, 0));
     }
-  } else if (abs(m) <= EXACT_LIMIT) {
-    // Same with the product s·x carried exactly (see expScaledShiftedStoreSumF32); here m = max s·x.
-    const nm: f32 = <f32>Math.round(<f64>m * 1.4426950408889634);
-    const vbias = f32x4.splat(MAGIC_BIAS - nm);
-    const vcut = f32x4.splat(m - 87.0);
-    const vc = f32x4.splat(<f32>(<f64>c * Math.exp(<f64>nm * 0.6931471805599453 - <f64>m)));
-    const vs = f32x4.splat(s);
-    const sh = splitHi(s);
-    const vsh = f32x4.splat(sh);
-    const vsl = f32x4.splat(s - sh);
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      const xv = v128.load(x + o);
-      const u = f32x4.mul(xv, vs);
-      const e = v128.andnot(expShiftedErrv(u, productErrorv(xv, u, vsh, vsl), vbias), f32x4.lt(u, vcut));
-      v128.store(y + o, f32x4.add(f32x4.mul(e, vc), vb));
-    }
-    for (; i < n; i++) {
-      const o = <usize>i << 2;
-      const xv = f32x4.splat(load<f32>(x + o));
-      const u = f32x4.mul(xv, vs);
-      const e = v128.andnot(expShiftedErrv(u, productErrorv(xv, u, vsh, vsl), vbias), f32x4.lt(u, vcut));
-      store<f32>(y + o, f32x4.extract_lane(f32x4.add(f32x4.mul(e, vc), vb), 0));
-    }
-  } else {
-    const vs = f32x4.splat(s);
-    const vm = f32x4.splat(m);
-    for (; i + 8 <= n; i += 8) {
-      const o = <usize>i << 2;
-      const e0 = expv(f32x4.sub(f32x4.mul(v128.load(x + o), vs), vm));
-      const e1 = expv(f32x4.sub(f32x4.mul(v128.load(x + o, 16), vs), vm));
-      v128.store(y + o, f32x4.add(f32x4.mul(e0, vc0), vb));
-      v128.store(y + o, f32x4.add(f32x4.mul(e1, vc0), vb), 16);
-    }
-    for (; i < n; i++) {
-      const o = <usize>i << 2;
-      store<f32>(y + o, exps(load<f32>(x + o) * s - m) * c + b);
-    }
+    return;
+  }
+  const vc = f32x4.splat(c);
+  const vnm = f32x4.splat(-m);
+  const vs = f32x4.splat(s);
+  const sh = splitHi(s);
+  const vsh = f32x4.splat(sh);
+  const vsl = f32x4.splat(s - sh);
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(y + o, f32x4.add(f32x4.mul(expDiffv(v128.load(x + o), vnm, vs, vsh, vsl), vc), vb));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const e = f32x4.add(f32x4.mul(expDiffv(f32x4.splat(load<f32>(x + o)), vnm, vs, vsh, vsl), vc), vb);
+    store<f32>(y + o, f32x4.extract_lane(e, 0));
   }
 }
 
@@ -261,16 +227,14 @@ function laneMax(v: v128): f32 {
   return max(max(f32x4.extract_lane(v, 0), f32x4.extract_lane(v, 1)), max(f32x4.extract_lane(v, 2), f32x4.extract_lane(v, 3)));
 }
 
-const LOWEST: f32 = -3.4028234663852886e38;
-
 /**
- * The online normaliser (Milakov & Gimelshein 2018) over z = s·x in one read: per lane
- * m' = max(m, z), d = d·e^(m−m') + e^(z−m'). The rescale runs only when some lane's maximum grows
- * (rare after the first elements), so the common step costs one exp. Every BLOCK elements the lanes
- * are folded into a float64 pair (M, D) by the associative merge
- * (M, D) ⊕ (m, d) = (M', D·e^(M−M') + d·e^(m−M')), which keeps float32 sums short (accuracy).
- * Maxima start at −FLT_MAX, not −∞, so masked entries never form −∞ − (−∞); an all-(−∞) row ends with
- * D = 0 and the output pass then yields 0·∞ = NaN, as PyTorch does. Results in statsM()/statsD().
+ * The online normaliser (Milakov & Gimelshein 2018) in one read: per lane m' = max(m, x),
+ * d = d·e^(s·(m−m')) + e^(s·(x−m')). The rescale runs only when some lane's maximum grows (rare after
+ * the first elements), so the common step costs one exp. Every BLOCK elements the lanes are folded into
+ * a float64 pair (M, D) by the associative merge (M, D) ⊕ (m, d) = (M', D·e^(s(M−M')) + d·e^(s(m−M'))),
+ * which keeps float32 sums short. Maxima start at −FLT_MAX, not −∞, so masked entries never form
+ * −∞ − (−∞); an all-(−∞) row ends with D = 0 and the output pass then yields 0·∞ = NaN, as PyTorch
+ * does. Results: statsM() = max x (unscaled), statsD() = Σ exp(s·(x − M)).
  */
 export function onlineStatsF32(x: usize, n: i32, s: f32): void {
   const vs = f32x4.splat(s);
@@ -282,30 +246,30 @@ export function onlineStatsF32(x: usize, n: i32, s: f32): void {
     let vm = f32x4.splat(M);
     let vd = f32x4.splat(0);
     for (; i < end; i += 4) {
-      const z = f32x4.mul(v128.load(x + (<usize>i << 2)), vs);
-      if (v128.any_true(f32x4.gt(z, vm))) {
-        const nm = f32x4.pmax(vm, z);
-        vd = f32x4.mul(vd, expv(f32x4.sub(vm, nm)));
+      const xv = v128.load(x + (<usize>i << 2));
+      if (v128.any_true(f32x4.gt(xv, vm))) {
+        const nm = f32x4.pmax(vm, xv);
+        vd = f32x4.mul(vd, expv(f32x4.mul(f32x4.sub(vm, nm), vs)));
         vm = nm;
       }
-      vd = f32x4.add(vd, expv(f32x4.sub(z, vm)));
+      vd = f32x4.add(vd, expv(f32x4.mul(f32x4.sub(xv, vm), vs)));
     }
     const bm = laneMax(vm);
-    const bd = laneSum64(f32x4.mul(vd, expv(f32x4.sub(vm, f32x4.splat(bm)))));
+    const bd = laneSum64(f32x4.mul(vd, expv(f32x4.mul(f32x4.sub(vm, f32x4.splat(bm)), vs))));
     if (bm > M) {
-      D = D * <f64>exps(M - bm) + bd;
+      D = D * <f64>exps((M - bm) * s) + bd;
       M = bm;
     } else {
       D += bd;
     }
   }
   for (; i < n; i++) {
-    const z = load<f32>(x + (<usize>i << 2)) * s;
-    if (z > M) {
-      D = D * <f64>exps(M - z) + 1;
-      M = z;
+    const v = load<f32>(x + (<usize>i << 2));
+    if (v > M) {
+      D = D * <f64>exps((M - v) * s) + 1;
+      M = v;
     } else {
-      D += <f64>exps(z - M);
+      D += <f64>exps((v - M) * s);
     }
   }
   // A +∞ entry makes the row NaN (PyTorch); the scalar tail alone would not produce it.
@@ -313,7 +277,7 @@ export function onlineStatsF32(x: usize, n: i32, s: f32): void {
   statD = M == Infinity ? NaN : D;
 }
 
-/** Online-normaliser softmax: one read for (m, d), one read + write for y_i = e^(s·x_i − m)/d. */
+/** Online-normaliser softmax: one read for (m, d), one read + write for y_i = e^(s·(x_i − m))/d. */
 export function softmaxOnlineF32(x: usize, y: usize, n: i32, s: f32): void {
   if (n <= 0) return;
   onlineStatsF32(x, n, s);

@@ -51,7 +51,10 @@ function threshold(): f32 {
   return count < kCap ? -Infinity : load<f32>(valPtr + (<usize>(kCap - 1) << 2));
 }
 
-/** Feeds z = s·x for n floats at x, whose first element has row index base. */
+/**
+ * Feeds n floats at x, whose first element has row index base. M is the running max of x (unscaled)
+ * and D = Σ exp(s·(x − M)); the buffer holds unscaled values (s > 0 keeps the order).
+ */
 export function topKUpdate(x: usize, n: i32, s: f32, base: i32): void {
   const vs = f32x4.splat(s);
   let i = 0;
@@ -59,31 +62,31 @@ export function topKUpdate(x: usize, n: i32, s: f32, base: i32): void {
     const p = x + (<usize>i << 2);
     let vm = f32x4.splat(-Infinity);
     for (let j = 0; j < TB; j += 4) vm = f32x4.pmax(vm, v128.load(p + (<usize>j << 2)));
-    const bm = max(max(f32x4.extract_lane(vm, 0), f32x4.extract_lane(vm, 1)), max(f32x4.extract_lane(vm, 2), f32x4.extract_lane(vm, 3))) * s;
+    const bm = max(max(f32x4.extract_lane(vm, 0), f32x4.extract_lane(vm, 1)), max(f32x4.extract_lane(vm, 2), f32x4.extract_lane(vm, 3)));
     if (bm > M) {
-      D = D * <f64>exps(M - bm);
+      D = D * <f64>exps((M - bm) * s);
       M = bm;
     }
     const vM = f32x4.splat(M);
     let acc = f32x4.splat(0);
-    for (let j = 0; j < TB; j += 4) acc = f32x4.add(acc, expv(f32x4.sub(f32x4.mul(v128.load(p + (<usize>j << 2)), vs), vM)));
+    for (let j = 0; j < TB; j += 4) acc = f32x4.add(acc, expv(f32x4.mul(f32x4.sub(v128.load(p + (<usize>j << 2)), vM), vs)));
     D += laneSum64(acc);
     // NaN never passes `>`, so NaN rows keep a buffer of the comparable values and a NaN sum.
     if (bm > threshold()) {
       for (let j = 0; j < TB; j++) {
-        const z = load<f32>(p + (<usize>j << 2)) * s;
-        if (z > threshold()) insert(z, base + i + j);
+        const v = load<f32>(p + (<usize>j << 2));
+        if (v > threshold()) insert(v, base + i + j);
       }
     }
   }
   for (; i < n; i++) {
-    const z = load<f32>(x + (<usize>i << 2)) * s;
-    if (z > M) {
-      D = D * <f64>exps(M - z) + 1;
-      M = z;
+    const v = load<f32>(x + (<usize>i << 2));
+    if (v > M) {
+      D = D * <f64>exps((M - v) * s) + 1;
+      M = v;
     } else {
-      D += <f64>exps(z - M);
+      D += <f64>exps((v - M) * s);
     }
-    if (z > threshold()) insert(z, base + i);
+    if (v > threshold()) insert(v, base + i);
   }
 }

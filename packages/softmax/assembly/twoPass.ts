@@ -68,7 +68,7 @@ export function softmaxTwoPassF32(x: usize, y: usize, n: i32, s: f32): void {
   let zmax = f32x4.splat(-Infinity);
   // (V, E): the running sum V·2^E in float64; lanes accumulate BLOCK elements in float32, then fold.
   let V: f64 = 0;
-  let E: f32 = -127;
+  let E: f32 = -Infinity; // 2^(−∞) = 0: the first block sets E
   let i = 0;
   while (i < n4) {
     const end = min(n4, i + BLOCK);

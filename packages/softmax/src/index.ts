@@ -2,7 +2,7 @@
  * softmax — exact, fast softmax, log-softmax and log-sum-exp for JavaScript, with exact backward passes.
  * This entry runs in Node ≥ 20 and evergreen browsers; `softmax/node` adds file I/O for Node.
  */
-export { softmax, zeroFullyMaskedRows } from './normalizers/softmax.js';
+export { softmax } from './normalizers/softmax.js';
 export type { SoftmaxOptions, SoftmaxVjpOptions } from './normalizers/softmax.js';
 export { logSoftmax } from './normalizers/logSoftmax.js';
 export type { LogSoftmaxOptions } from './normalizers/logSoftmax.js';

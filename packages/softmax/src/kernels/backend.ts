@@ -13,6 +13,14 @@ export interface RowStats {
  * The arithmetic a backend provides, on contiguous rows (`rows` × `n`, C order). No validation and no
  * allocation proportional to the input happens here; `y` may alias `x`. `s` is the inverse temperature.
  */
+/**
+ * Softmax of length-1 rows: exactly 1 for a finite entry, NaN for ±∞ or NaN (x − x + 1), as PyTorch's
+ * exp(x − x)/exp(x − x). Shared by the backends so no kernel has to get 1·(1/1) to round exactly.
+ */
+export function softmaxLengthOneRows(x: FloatArray, y: FloatArray, rows: number): void {
+  for (let r = 0; r < rows; r++) y[r] = x[r] - x[r] + 1;
+}
+
 export interface Backend {
   readonly name: 'wasm-simd' | 'reference';
   softmaxRows(x: FloatArray, y: FloatArray, rows: number, n: number, s: number, algorithm: Algorithm): void;

@@ -94,7 +94,7 @@ function shapeRepr(dims: readonly number[]): string {
 }
 
 /**
- * The complete preamble + header for an array, in the exact form `numpy.save` writes: version 1.0
+ * The complete preamble + header for an array, in the form `numpy.save` writes: version 1.0
  * unless the header does not fit a 16-bit length (then 2.0), padded with spaces and a final `\n`
  * so that the data starts at a multiple of 64 bytes.
  */

@@ -60,8 +60,10 @@ export function parseNpy(bytes: Uint8Array, name = 'npy data'): NpyArray {
 }
 
 /**
- * Encodes a C-ordered array as NPY, byte for byte what `numpy.save` writes for the same array:
- * version 1.0 (2.0 if the header needs more than 65535 bytes), little-endian, header padded to 64 bytes.
+ * Encodes a C-ordered array as NPY in the layout `numpy.save` uses: version 1.0 (2.0 if the header needs
+ * more than 65535 bytes), little-endian, the header dict space-padded so the data starts at a multiple of
+ * 64 bytes. (For ordinary shapes the bytes equal NumPy 2.4's; NumPy may pad a header by up to 21 more
+ * spaces, which readers ignore.)
  *
  * Errors: `E_DTYPE` for an array type without an NPY form, `E_SHAPE` when `dims` does not match the length.
  */

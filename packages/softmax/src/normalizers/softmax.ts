@@ -19,13 +19,15 @@ export interface SoftmaxVjpOptions extends RowwiseOptions {
 
 const ALGORITHMS: readonly Algorithm[] = ['auto', 'three-pass', 'two-pass', 'online'];
 
-/** Sets rows whose input is entirely −∞ to 0 (the `fullyMasked: 'zero'` policy). */
-export function zeroFullyMaskedRows(x: FloatArray, y: FloatArray, rows: number, n: number): void {
+/** Indices of the rows whose input is entirely −∞ (for the `fullyMasked: 'zero'` policy). */
+export function fullyMaskedRows(x: FloatArray, rows: number, n: number): number[] {
+  const found: number[] = [];
   for (let r = 0; r < rows; r++) {
-    let masked = true;
+    let masked = n > 0;
     for (let i = r * n; i < (r + 1) * n && masked; i++) masked = x[i] === -Infinity;
-    if (masked) y.fill(0, r * n, (r + 1) * n);
+    if (masked) found.push(r);
   }
+  return found;
 }
 
 function softmaxForward<I extends Input>(x: I, opts?: SoftmaxOptions): OutputOf<I> {
@@ -36,8 +38,10 @@ function softmaxForward<I extends Input>(x: I, opts?: SoftmaxOptions): OutputOf<
   const out = resolveOut(call.view.data, call.view.data.length, o.out);
   const backend = backendFor(call.view.data);
   mapRows(call, out, (src, dst, rows, n) => {
+    // Found before the kernel runs: src and dst may be the same array (in place, or a moved axis).
+    const zeroRows = fullyMasked === 'zero' ? fullyMaskedRows(src, rows, n) : [];
     backend.softmaxRows(src, dst, rows, n, call.s, algorithm);
-    if (fullyMasked === 'zero') zeroFullyMaskedRows(src, dst, rows, n);
+    for (const r of zeroRows) dst.fill(0, r * n, (r + 1) * n);
   });
   return wrapOutput(call.view, out) as OutputOf<I>;
 }

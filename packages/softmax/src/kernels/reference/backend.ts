@@ -1,5 +1,5 @@
 import type { Algorithm, FloatArray } from '../../tensor/types.js';
-import type { Backend, RowStats } from '../backend.js';
+import { softmaxLengthOneRows, type Backend, type RowStats } from '../backend.js';
 import { logSoftmaxRow, logSumExpRow } from './logSoftmax.js';
 import { onlineStatsRow, softmaxOnlineRow } from './online.js';
 import { softmaxThreePassRow } from './threePass.js';
@@ -19,6 +19,7 @@ function rowKernel(algorithm: Algorithm) {
 export const referenceBackend: Backend = {
   name: 'reference',
   softmaxRows(x, y, rows, n, s, algorithm) {
+    if (n === 1) return softmaxLengthOneRows(x, y, rows);
     const kernel = rowKernel(algorithm);
     for (let r = 0; r < rows; r++) kernel(x, r * n, y, r * n, n, s);
   },

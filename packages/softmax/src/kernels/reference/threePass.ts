@@ -10,17 +10,20 @@ import { rowMax } from './rowMax.js';
 export function softmaxThreePassRow(x: FloatArray, xo: number, y: FloatArray, yo: number, n: number, s: number): void {
   if (n === 0) return;
   const m = rowMax(x, xo, n);
-  let d = 0;
-  for (let i = 0; i < n; i++) {
-    const e = Math.exp(s * (x[xo + i] - m));
-    y[yo + i] = e;
-    d += e;
-  }
-  // Re-derive e_i from x for float32 outputs so the only float32 rounding is the final one.
   if (y instanceof Float64Array) {
+    let d = 0;
+    for (let i = 0; i < n; i++) {
+      const e = Math.exp(s * (x[xo + i] - m));
+      y[yo + i] = e;
+      d += e;
+    }
     const inv = 1 / d;
     for (let i = 0; i < n; i++) y[yo + i] *= inv;
-  } else {
-    for (let i = 0; i < n; i++) y[yo + i] = Math.exp(s * (x[xo + i] - m)) / d;
+    return;
   }
+  // Float32 output: recompute e_i instead of storing it, so the only float32 rounding is the final one
+  // (and so y may alias x: each x_i is read before y_i is written).
+  let d = 0;
+  for (let i = 0; i < n; i++) d += Math.exp(s * (x[xo + i] - m));
+  for (let i = 0; i < n; i++) y[yo + i] = Math.exp(s * (x[xo + i] - m)) / d;
 }

@@ -1,5 +1,5 @@
 import type { Algorithm, FloatArray } from '../../tensor/types.js';
-import type { Backend, RowStats } from '../backend.js';
+import { softmaxLengthOneRows, type Backend, type RowStats } from '../backend.js';
 import { mergeOnline } from '../reference/online.js';
 import { referenceBackend } from '../reference/backend.js';
 import { fillUnranked } from '../reference/topK.js';
@@ -32,11 +32,14 @@ export function createWasmBackend(wasm: KernelExports): Backend {
 
   const isF32 = (a: FloatArray): a is Float32Array => a instanceof Float32Array;
 
-  /** Statistics of a row of any length, merged across chunks (Milakov & Gimelshein's ⊕). */
+  /**
+   * Statistics of a row of any length, merged across chunks (Milakov & Gimelshein's ⊕). The kernel
+   * reports the unscaled maximum; RowStats holds m = s·max (exact in float64).
+   */
   function stats(x: Float32Array, xo: number, n: number, s: number): RowStats {
     if (views.owns(x)) {
       wasm.onlineStatsF32(x.byteOffset + xo * 4, n, s);
-      return { m: wasm.statsM(), d: wasm.statsD() };
+      return { m: s * wasm.statsM(), d: wasm.statsD() };
     }
     const len = Math.min(n, CHUNK);
     const p = stage.ensure(len * 4);
@@ -45,21 +48,23 @@ export function createWasmBackend(wasm: KernelExports): Backend {
       const c = Math.min(CHUNK, n - off);
       views.f32.set(x.subarray(xo + off, xo + off + c), p >> 2);
       wasm.onlineStatsF32(p, c, s);
-      mergeOnline(total, { m: wasm.statsM(), d: wasm.statsD() });
+      mergeOnline(total, { m: s * wasm.statsM(), d: wasm.statsD() });
     }
     return total;
   }
 
+  /** y = exp(s·x − m)·c + b; m = s·(a float32 maximum), so m/s recovers that maximum exactly. */
   function expScale(x: Float32Array, xo: number, y: Float32Array, yo: number, n: number, s: number, m: number, c: number, b: number): void {
+    const mx = Math.fround(m / s);
     if (views.owns(x) && views.owns(y)) {
-      wasm.expScaleF32(x.byteOffset + xo * 4, y.byteOffset + yo * 4, n, s, m, c, b);
+      wasm.expScaleF32(x.byteOffset + xo * 4, y.byteOffset + yo * 4, n, s, mx, c, b);
       return;
     }
     const p = stage.ensure(Math.min(n, CHUNK) * 4);
     for (let off = 0; off < n; off += CHUNK) {
       const len = Math.min(CHUNK, n - off);
       views.f32.set(x.subarray(xo + off, xo + off + len), p >> 2);
-      wasm.expScaleF32(p, p, len, s, m, c, b);
+      wasm.expScaleF32(p, p, len, s, mx, c, b);
       y.set(views.f32.subarray(p >> 2, (p >> 2) + len), yo + off);
     }
   }
@@ -100,6 +105,7 @@ export function createWasmBackend(wasm: KernelExports): Backend {
     softmaxRows(x, y, rows, n, s, algorithm: Algorithm) {
       if (!isF32(x) || !isF32(y)) return referenceBackend.softmaxRows(x, y, rows, n, s, algorithm);
       if (rows === 0 || n === 0) return;
+      if (n === 1) return softmaxLengthOneRows(x, y, rows);
       const code = ALGORITHM_CODE[algorithm === 'auto' ? 'three-pass' : algorithm];
       if (n <= CHUNK || (views.owns(x) && views.owns(y))) {
         staged(x, y, rows, n, (px, py, count) => wasm.softmaxRowsF32(px, py, count, n, s, code));
@@ -180,15 +186,16 @@ export function createWasmBackend(wasm: KernelExports): Backend {
           wasm.topKUpdate(p, len, s, off);
         }
       }
-      const m = wasm.topKMax();
+      const mx = wasm.topKMax();
       // A +∞ entry makes the whole row NaN (PyTorch); the kernel's scalar tail alone would not.
-      const d = m === Infinity ? NaN : wasm.topKSum();
+      const d = mx === Infinity ? NaN : wasm.topKSum();
       const count = wasm.topKCount();
       const i32 = views.i32;
       for (let j = 0; j < count; j++) indices[io + j] = i32[(buffers >> 2) + k + j];
       fillUnranked(indices, io, k, count);
-      for (let j = 0; j < k; j++) values[vo + j] = Math.exp(Math.fround(x[xo + indices[io + j]] * s) - m) / d;
-      return { m, d };
+      // s·x is exact in float64 for float32 x and s: these k exponentials are correctly rounded.
+      for (let j = 0; j < k; j++) values[vo + j] = Math.exp(s * (x[xo + indices[io + j]] - mx)) / d;
+      return { m: s * mx, d };
     },
   };
 }
