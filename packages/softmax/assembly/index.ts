@@ -27,7 +27,7 @@ const TWO_PASS = 1;
 const ONLINE = 2;
 
 /** Softmax of `rows` contiguous rows of n floats; one call per batch keeps host overhead out of small rows. */
-export function softmaxRowsF32(x: usize, y: usize, rows: i32, n: i32, s: f32, algorithm: i32): void {
+export function softmaxRowsF32(x: usize, y: usize, rows: i32, n: i32, s: f64, algorithm: i32): void {
   const stride = <usize>n << 2;
   for (let r = 0; r < rows; r++) {
     const o = <usize>r * stride;
@@ -37,19 +37,19 @@ export function softmaxRowsF32(x: usize, y: usize, rows: i32, n: i32, s: f32, al
   }
 }
 
-export function logSoftmaxRowsF32(x: usize, y: usize, rows: i32, n: i32, s: f32): void {
+export function logSoftmaxRowsF32(x: usize, y: usize, rows: i32, n: i32, s: f64): void {
   const stride = <usize>n << 2;
   for (let r = 0; r < rows; r++) logSoftmaxF32(x + <usize>r * stride, y + <usize>r * stride, n, s);
 }
 
 /** out[r] (float64) = log Σ exp(s·x_r). */
-export function logSumExpRowsF32(x: usize, out: usize, rows: i32, n: i32, s: f32): void {
+export function logSumExpRowsF32(x: usize, out: usize, rows: i32, n: i32, s: f64): void {
   const stride = <usize>n << 2;
   for (let r = 0; r < rows; r++) store<f64>(out + (<usize>r << 3), logSumExpF32(x + <usize>r * stride, n, s));
 }
 
 /** Online statistics of `rows` rows: m into mOut (f32), d into dOut (f64). */
-export function onlineStatsRowsF32(x: usize, mOut: usize, dOut: usize, rows: i32, n: i32, s: f32): void {
+export function onlineStatsRowsF32(x: usize, mOut: usize, dOut: usize, rows: i32, n: i32, s: f64): void {
   const stride = <usize>n << 2;
   for (let r = 0; r < rows; r++) {
     onlineStatsF32(x + <usize>r * stride, n, s);

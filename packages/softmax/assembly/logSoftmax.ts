@@ -16,19 +16,21 @@ function hasNaN(x: usize, n: i32): bool {
  * log Σ exp(s·x_i) = s·m + log Σ exp(s·(x_i − m)). Empty or all-(−∞) rows give −∞; +∞ gives +∞ unless
  * a NaN is present; NaN gives NaN (torch.logsumexp).
  */
-export function logSumExpF32(x: usize, n: i32, s: f32): f64 {
+export function logSumExpF32(x: usize, n: i32, s64: f64): f64 {
+  const s = <f32>s64;
   const m = maxF32(x, n);
   if (m == -Infinity) return hasNaN(x, n) ? NaN : -Infinity;
   if (m == Infinity) return hasNaN(x, n) ? NaN : Infinity;
-  return <f64>(s * m) + Math.log(expSumF32(x, n, m, s));
+  return s64 * <f64>m + Math.log(expSumF32(x, n, m, s));
 }
 
 /**
  * y_i = s·(x_i − m) − log Σ exp(s·(x_i − m)). −∞ entries stay −∞; an all-(−∞) row, or one holding +∞ or
  * NaN, gives NaN everywhere (PyTorch). y may equal x.
  */
-export function logSoftmaxF32(x: usize, y: usize, n: i32, s: f32): void {
+export function logSoftmaxF32(x: usize, y: usize, n: i32, s64: f64): void {
   if (n <= 0) return;
+  const s = <f32>s64;
   const m = maxF32(x, n);
   const c = <f32>Math.log(expSumF32(x, n, m, s));
   const vm = f32x4.splat(m);

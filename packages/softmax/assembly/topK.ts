@@ -4,7 +4,7 @@
 // L1, feeds the exp-sum and — only when its maximum beats the current k-th value — the buffer.
 // State persists across calls so a host can stream a long row through in chunks.
 
-import { expv, exps } from './exp';
+import { exps, expk, EXP_K } from './exp';
 import { laneSum64 } from './reduce';
 
 const LOWEST: f32 = -3.4028234663852886e38;
@@ -55,7 +55,19 @@ function threshold(): f32 {
  * Feeds n floats at x, whose first element has row index base. M is the running max of x (unscaled)
  * and D = Σ exp(s·(x − M)); the buffer holds unscaled values (s > 0 keeps the order).
  */
-export function topKUpdate(x: usize, n: i32, s: f32, base: i32): void {
+export function topKUpdate(x: usize, n: i32, s64: f64, base: i32): void {
+  const s = <f32>s64;
+  // Hoisted exp constants (see EXP_K in exp.ts).
+  const kLog2e = v128.load(EXP_K);
+  const kHi = v128.load(EXP_K, 16);
+  const kLo = v128.load(EXP_K, 32);
+  const k5 = v128.load(EXP_K, 48);
+  const k4 = v128.load(EXP_K, 64);
+  const k3 = v128.load(EXP_K, 80);
+  const k2 = v128.load(EXP_K, 96);
+  const k1 = v128.load(EXP_K, 112);
+  const kMagic = v128.load(EXP_K, 128);
+  const kCut = v128.load(EXP_K, 144);
   const vs = f32x4.splat(s);
   let i = 0;
   for (; i + TB <= n; i += TB) {
@@ -69,7 +81,10 @@ export function topKUpdate(x: usize, n: i32, s: f32, base: i32): void {
     }
     const vM = f32x4.splat(M);
     let acc = f32x4.splat(0);
-    for (let j = 0; j < TB; j += 4) acc = f32x4.add(acc, expv(f32x4.mul(f32x4.sub(v128.load(p + (<usize>j << 2)), vM), vs)));
+    for (let j = 0; j < TB; j += 4) {
+      const z = f32x4.mul(f32x4.sub(v128.load(p + (<usize>j << 2)), vM), vs);
+      acc = f32x4.add(acc, v128.andnot(expk(z, kMagic, kLog2e, kHi, kLo, k5, k4, k3, k2, k1), f32x4.lt(z, kCut)));
+    }
     D += laneSum64(acc);
     // NaN never passes `>`, so NaN rows keep a buffer of the comparable values and a NaN sum.
     if (bm > threshold()) {

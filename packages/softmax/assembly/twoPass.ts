@@ -6,7 +6,8 @@
 // writes y_i = (p_i / V)·2^(n_i − E). Without AVX-512's vscalefps, WebAssembly builds 2^k from exponent
 // bits, so pass 1 costs more than an exp; the dispatcher therefore prefers three-pass (see README).
 //
-// Validity: the reduction is exact while |n| < 2^9 (|z| ≲ 355; ln2_hi has 15 significant bits). Rows outside that range, or holding
+// Validity: the reduction is exact while |n| < 2^9 (|z| ≲ 355; ln2_hi has 15 significant bits). Rows
+// outside that range, or holding
 // ±∞/NaN, are recomputed by the three-pass kernel, which defines the special-value semantics.
 
 import { LOG2E, MINUS_LN2_HI, MINUS_LN2_LO, C1, C2, C3, C4, C5, productErrorv, splitHi } from './exp';
@@ -48,22 +49,24 @@ function mantissav(z: v128, n: v128, err: v128): v128 {
 /** z = s·x and its exact rounding error (zero when s = 1). */
 // @ts-ignore: decorator
 @inline
-function errOf(xv: v128, z: v128, exact: bool, vsh: v128, vsl: v128): v128 {
-  return exact ? productErrorv(xv, z, vsh, vsl) : f32x4.splat(0);
+function errOf(xv: v128, z: v128, exact: bool, vsh: v128, vsl: v128, vslo: v128): v128 {
+  return exact ? f32x4.add(productErrorv(xv, z, vsh, vsl), f32x4.mul(xv, vslo)) : f32x4.splat(0);
 }
 
-export function softmaxTwoPassF32(x: usize, y: usize, n: i32, s: f32): void {
+export function softmaxTwoPassF32(x: usize, y: usize, n: i32, s64: f64): void {
   if (n <= 0) return;
+  const s = <f32>s64;
   const n4 = n & ~3;
   if (n4 == 0) {
-    softmaxThreePassF32(x, y, n, s);
+    softmaxThreePassF32(x, y, n, s64);
     return;
   }
   const vs = f32x4.splat(s);
-  const exact = s != 1;
+  const exact = s64 != 1;
   const sh = splitHi(s);
   const vsh = f32x4.splat(sh);
   const vsl = f32x4.splat(s - sh);
+  const vslo = f32x4.splat(<f32>(s64 - <f64>s));
   let zmin = f32x4.splat(Infinity);
   let zmax = f32x4.splat(-Infinity);
   // (V, E): the running sum V·2^E in float64; lanes accumulate BLOCK elements in float32, then fold.
@@ -80,7 +83,7 @@ export function softmaxTwoPassF32(x: usize, y: usize, n: i32, s: f32): void {
       zmin = f32x4.pmin(zmin, z);
       zmax = f32x4.pmax(zmax, z);
       const k = roundv(z);
-      const p = mantissav(z, k, errOf(xv, z, exact, vsh, vsl));
+      const p = mantissav(z, k, errOf(xv, z, exact, vsh, vsl, vslo));
       const e = f32x4.pmax(ve, k);
       va = f32x4.add(f32x4.mul(va, pow2v(f32x4.sub(ve, e))), f32x4.mul(p, pow2v(f32x4.sub(k, e))));
       ve = e;
@@ -103,7 +106,7 @@ export function softmaxTwoPassF32(x: usize, y: usize, n: i32, s: f32): void {
     ok = z >= -LIMIT && z <= LIMIT;
   }
   if (!ok) {
-    softmaxThreePassF32(x, y, n, s);
+    softmaxThreePassF32(x, y, n, s64);
     return;
   }
   let Et = E;
@@ -112,7 +115,7 @@ export function softmaxTwoPassF32(x: usize, y: usize, n: i32, s: f32): void {
     const z = f32x4.mul(xv, vs);
     const k = roundv(z);
     const kk = f32x4.extract_lane(k, 0);
-    const p = <f64>f32x4.extract_lane(mantissav(z, k, errOf(xv, z, exact, vsh, vsl)), 0);
+    const p = <f64>f32x4.extract_lane(mantissav(z, k, errOf(xv, z, exact, vsh, vsl, vslo)), 0);
     if (kk > Et) {
       V = V * Math.pow(2, <f64>(Et - kk)) + p;
       Et = kk;
@@ -128,7 +131,7 @@ export function softmaxTwoPassF32(x: usize, y: usize, n: i32, s: f32): void {
     const xv = v128.load(x + o);
     const z = f32x4.mul(xv, vs);
     const k = roundv(z);
-    const p = mantissav(z, k, errOf(xv, z, exact, vsh, vsl));
+    const p = mantissav(z, k, errOf(xv, z, exact, vsh, vsl, vslo));
     v128.store(y + o, f32x4.mul(f32x4.mul(p, vinv), pow2v(f32x4.sub(k, vE))));
   }
   for (; i < n; i++) {
@@ -136,7 +139,7 @@ export function softmaxTwoPassF32(x: usize, y: usize, n: i32, s: f32): void {
     const xv = f32x4.splat(load<f32>(x + o));
     const z = f32x4.mul(xv, vs);
     const k = roundv(z);
-    const r = f32x4.mul(f32x4.mul(mantissav(z, k, errOf(xv, z, exact, vsh, vsl)), vinv), pow2v(f32x4.sub(k, vE)));
+    const r = f32x4.mul(f32x4.mul(mantissav(z, k, errOf(xv, z, exact, vsh, vsl, vslo)), vinv), pow2v(f32x4.sub(k, vE)));
     store<f32>(y + o, f32x4.extract_lane(r, 0));
   }
 }

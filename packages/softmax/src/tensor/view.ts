@@ -59,6 +59,9 @@ export function toView(x: Input, name = 'x'): TensorView {
     const data = fromNumberArray(x, name);
     return { data, dims: [data.length], isRow: true };
   }
+  if (ArrayBuffer.isView(x)) {
+    fail('E_DTYPE', name, 'a Float32Array or Float64Array (or number[]; integer arrays are not accepted)', x);
+  }
   if (isTensorLike(x)) {
     const { data } = x;
     if (!isFloatArray(data)) {

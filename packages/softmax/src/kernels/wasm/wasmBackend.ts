@@ -33,20 +33,45 @@ export function createWasmBackend(wasm: KernelExports): Backend {
   const isF32 = (a: FloatArray): a is Float32Array => a instanceof Float32Array;
 
   /**
+   * A caller's array, which may itself live in the module's memory (zero-copy). Staging buffers are
+   * allocated during a call and memory growth detaches such views, so the pointer and length are
+   * captured up front and `get()` re-creates the view when the memory has moved.
+   */
+  class Host {
+    readonly owned: boolean;
+    readonly ptr: number;
+    private readonly length: number;
+    private view: Float32Array;
+
+    constructor(a: Float32Array) {
+      this.owned = views.owns(a);
+      this.ptr = a.byteOffset;
+      this.length = a.length;
+      this.view = a;
+    }
+
+    get(): Float32Array {
+      if (this.owned && this.view.buffer !== wasm.memory.buffer) {
+        this.view = new Float32Array(wasm.memory.buffer, this.ptr, this.length);
+      }
+      return this.view;
+    }
+  }
+
+  /**
    * Statistics of a row of any length, merged across chunks (Milakov & Gimelshein's ⊕). The kernel
    * reports the unscaled maximum; RowStats holds m = s·max (exact in float64).
    */
-  function stats(x: Float32Array, xo: number, n: number, s: number): RowStats {
-    if (views.owns(x)) {
-      wasm.onlineStatsF32(x.byteOffset + xo * 4, n, s);
+  function stats(x: Host, xo: number, n: number, s: number): RowStats {
+    if (x.owned) {
+      wasm.onlineStatsF32(x.ptr + xo * 4, n, s);
       return { m: s * wasm.statsM(), d: wasm.statsD() };
     }
-    const len = Math.min(n, CHUNK);
-    const p = stage.ensure(len * 4);
+    const p = stage.ensure(Math.min(n, CHUNK) * 4);
     const total: RowStats = { m: -Infinity, d: 0 };
     for (let off = 0; off < n; off += CHUNK) {
       const c = Math.min(CHUNK, n - off);
-      views.f32.set(x.subarray(xo + off, xo + off + c), p >> 2);
+      views.f32.set(x.get().subarray(xo + off, xo + off + c), p >> 2);
       wasm.onlineStatsF32(p, c, s);
       mergeOnline(total, { m: s * wasm.statsM(), d: wasm.statsD() });
     }
@@ -54,18 +79,18 @@ export function createWasmBackend(wasm: KernelExports): Backend {
   }
 
   /** y = exp(s·x − m)·c + b; m = s·(a float32 maximum), so m/s recovers that maximum exactly. */
-  function expScale(x: Float32Array, xo: number, y: Float32Array, yo: number, n: number, s: number, m: number, c: number, b: number): void {
+  function expScale(x: Host, xo: number, y: Host, yo: number, n: number, s: number, m: number, c: number, b: number): void {
     const mx = Math.fround(m / s);
-    if (views.owns(x) && views.owns(y)) {
-      wasm.expScaleF32(x.byteOffset + xo * 4, y.byteOffset + yo * 4, n, s, mx, c, b);
+    if (x.owned && y.owned) {
+      wasm.expScaleF32(x.ptr + xo * 4, y.ptr + yo * 4, n, s, mx, c, b);
       return;
     }
     const p = stage.ensure(Math.min(n, CHUNK) * 4);
     for (let off = 0; off < n; off += CHUNK) {
       const len = Math.min(CHUNK, n - off);
-      views.f32.set(x.subarray(xo + off, xo + off + len), p >> 2);
+      views.f32.set(x.get().subarray(xo + off, xo + off + len), p >> 2);
       wasm.expScaleF32(p, p, len, s, mx, c, b);
-      y.set(views.f32.subarray(p >> 2, (p >> 2) + len), yo + off);
+      y.get().set(views.f32.subarray(p >> 2, (p >> 2) + len), yo + off);
     }
   }
 
@@ -73,9 +98,9 @@ export function createWasmBackend(wasm: KernelExports): Backend {
    * Runs `kernel(ptrIn, ptrOut, rows)` over row-aligned groups of at most CHUNK floats (or in place when
    * both arrays live in the module's memory). Requires n ≤ CHUNK or a zero-copy pair.
    */
-  function staged(x: Float32Array, y: Float32Array, rows: number, n: number, kernel: (px: number, py: number, count: number) => void): void {
-    if (views.owns(x) && views.owns(y)) {
-      kernel(x.byteOffset, y.byteOffset, rows);
+  function staged(x: Host, y: Host, rows: number, n: number, kernel: (px: number, py: number, count: number) => void): void {
+    if (x.owned && y.owned) {
+      kernel(x.ptr, y.ptr, rows);
       return;
     }
     const per = Math.max(1, Math.floor(CHUNK / n));
@@ -83,19 +108,19 @@ export function createWasmBackend(wasm: KernelExports): Backend {
     for (let r = 0; r < rows; r += per) {
       const count = Math.min(per, rows - r);
       const len = count * n;
-      views.f32.set(x.subarray(r * n, r * n + len), p >> 2);
+      views.f32.set(x.get().subarray(r * n, r * n + len), p >> 2);
       kernel(p, p, count);
-      y.set(views.f32.subarray(p >> 2, (p >> 2) + len), r * n);
+      y.get().set(views.f32.subarray(p >> 2, (p >> 2) + len), r * n);
     }
   }
 
   /** Copies each (long) row into the module whole, runs kernel in place, copies it out. */
-  function wholeRows(x: Float32Array, y: Float32Array, rows: number, n: number, kernel: (p: number) => void): void {
+  function wholeRows(x: Host, y: Host, rows: number, n: number, kernel: (p: number) => void): void {
     const p = stage.ensure(n * 4);
     for (let r = 0; r < rows; r++) {
-      views.f32.set(x.subarray(r * n, (r + 1) * n), p >> 2);
+      views.f32.set(x.get().subarray(r * n, (r + 1) * n), p >> 2);
       kernel(p);
-      y.set(views.f32.subarray(p >> 2, (p >> 2) + n), r * n);
+      y.get().set(views.f32.subarray(p >> 2, (p >> 2) + n), r * n);
     }
   }
 
@@ -107,56 +132,49 @@ export function createWasmBackend(wasm: KernelExports): Backend {
       if (rows === 0 || n === 0) return;
       if (n === 1) return softmaxLengthOneRows(x, y, rows);
       const code = ALGORITHM_CODE[algorithm === 'auto' ? 'three-pass' : algorithm];
-      if (n <= CHUNK || (views.owns(x) && views.owns(y))) {
-        staged(x, y, rows, n, (px, py, count) => wasm.softmaxRowsF32(px, py, count, n, s, code));
+      const X = new Host(x);
+      const Y = new Host(y);
+      if (n <= CHUNK || (X.owned && Y.owned)) {
+        staged(X, Y, rows, n, (px, py, count) => wasm.softmaxRowsF32(px, py, count, n, s, code));
       } else if (algorithm === 'online') {
         // Streams the row through the staging chunk twice: statistics, then the output pass.
         for (let r = 0; r < rows; r++) {
-          const { m, d } = stats(x, r * n, n, s);
-          expScale(x, r * n, y, r * n, n, s, m, 1 / d, 0);
+          const { m, d } = stats(X, r * n, n, s);
+          expScale(X, r * n, Y, r * n, n, s, m, 1 / d, 0);
         }
       } else {
-        wholeRows(x, y, rows, n, (p) => wasm.softmaxRowsF32(p, p, 1, n, s, code));
+        wholeRows(X, Y, rows, n, (p) => wasm.softmaxRowsF32(p, p, 1, n, s, code));
       }
     },
 
     logSoftmaxRows(x, y, rows, n, s) {
       if (!isF32(x) || !isF32(y)) return referenceBackend.logSoftmaxRows(x, y, rows, n, s);
       if (rows === 0 || n === 0) return;
-      if (n <= CHUNK || (views.owns(x) && views.owns(y))) {
-        staged(x, y, rows, n, (px, py, count) => wasm.logSoftmaxRowsF32(px, py, count, n, s));
+      const X = new Host(x);
+      const Y = new Host(y);
+      if (n <= CHUNK || (X.owned && Y.owned)) {
+        staged(X, Y, rows, n, (px, py, count) => wasm.logSoftmaxRowsF32(px, py, count, n, s));
       } else {
-        wholeRows(x, y, rows, n, (p) => wasm.logSoftmaxRowsF32(p, p, 1, n, s));
+        wholeRows(X, Y, rows, n, (p) => wasm.logSoftmaxRowsF32(p, p, 1, n, s));
       }
     },
 
     logSumExpRows(x, out, rows, n, s) {
       if (!isF32(x)) return referenceBackend.logSumExpRows(x, out, rows, n, s);
       if (rows === 0) return;
-      const q = aux.ensure(Math.min(rows, CHUNK) * 8);
-      if (views.owns(x)) {
-        for (let r = 0; r < rows; r += CHUNK) {
-          const count = Math.min(CHUNK, rows - r);
-          wasm.logSumExpRowsF32(x.byteOffset + r * n * 4, q, count, n, s);
-          for (let i = 0; i < count; i++) out[r + i] = views.f64[(q >> 3) + i];
-        }
-        return;
-      }
-      if (n > CHUNK) {
-        const p = stage.ensure(n * 4);
-        for (let r = 0; r < rows; r++) {
-          views.f32.set(x.subarray(r * n, (r + 1) * n), p >> 2);
-          wasm.logSumExpRowsF32(p, q, 1, n, s);
-          out[r] = views.f64[q >> 3];
-        }
-        return;
-      }
-      const per = Math.max(1, Math.floor(CHUNK / Math.max(n, 1)));
-      const p = stage.ensure(Math.max(1, Math.min(per, rows) * n) * 4);
+      const X = new Host(x);
+      // Rows per kernel call: all of them in place, else as many as fit the staging chunk.
+      const per = X.owned ? CHUNK : Math.max(1, Math.floor(CHUNK / Math.max(n, 1)));
+      const q = aux.ensure(Math.min(rows, per) * 8);
+      const p = X.owned ? 0 : stage.ensure(Math.max(1, Math.min(per, rows) * n) * 4);
       for (let r = 0; r < rows; r += per) {
         const count = Math.min(per, rows - r);
-        views.f32.set(x.subarray(r * n, (r + count) * n), p >> 2);
-        wasm.logSumExpRowsF32(p, q, count, n, s);
+        if (X.owned) {
+          wasm.logSumExpRowsF32(X.ptr + r * n * 4, q, count, n, s);
+        } else {
+          views.f32.set(X.get().subarray(r * n, (r + count) * n), p >> 2);
+          wasm.logSumExpRowsF32(p, q, count, n, s);
+        }
         const f64 = views.f64;
         for (let i = 0; i < count; i++) out[r + i] = f64[(q >> 3) + i];
       }
@@ -164,25 +182,26 @@ export function createWasmBackend(wasm: KernelExports): Backend {
 
     rowStats(x, xo, n, s) {
       if (!isF32(x)) return referenceBackend.rowStats(x, xo, n, s);
-      return stats(x, xo, n, s);
+      return stats(new Host(x), xo, n, s);
     },
 
     expScale(x, xo, y, yo, n, s, m, c, b) {
       if (!isF32(x) || !isF32(y)) return referenceBackend.expScale(x, xo, y, yo, n, s, m, c, b);
-      expScale(x, xo, y, yo, n, s, m, c, b);
+      expScale(new Host(x), xo, new Host(y), yo, n, s, m, c, b);
     },
 
     topKRow(x, xo, n, k, s, indices, io, values, vo) {
       if (!isF32(x) || k > MAX_FUSED_K) return referenceBackend.topKRow(x, xo, n, k, s, indices, io, values, vo);
+      const X = new Host(x);
       const buffers = aux.ensure(k * 8);
-      const p = views.owns(x) ? 0 : stage.ensure(Math.min(n, CHUNK) * 4);
+      const p = X.owned ? 0 : stage.ensure(Math.min(n, CHUNK) * 4);
       wasm.topKBegin(k, buffers, buffers + k * 4);
-      if (views.owns(x)) {
-        wasm.topKUpdate(x.byteOffset + xo * 4, n, s, 0);
+      if (X.owned) {
+        wasm.topKUpdate(X.ptr + xo * 4, n, s, 0);
       } else {
         for (let off = 0; off < n; off += CHUNK) {
           const len = Math.min(CHUNK, n - off);
-          views.f32.set(x.subarray(xo + off, xo + off + len), p >> 2);
+          views.f32.set(X.get().subarray(xo + off, xo + off + len), p >> 2);
           wasm.topKUpdate(p, len, s, off);
         }
       }
@@ -194,7 +213,8 @@ export function createWasmBackend(wasm: KernelExports): Backend {
       for (let j = 0; j < count; j++) indices[io + j] = i32[(buffers >> 2) + k + j];
       fillUnranked(indices, io, k, count);
       // s·x is exact in float64 for float32 x and s: these k exponentials are correctly rounded.
-      for (let j = 0; j < k; j++) values[vo + j] = Math.exp(s * (x[xo + indices[io + j]] - mx)) / d;
+      const xs = X.get();
+      for (let j = 0; j < k; j++) values[vo + j] = Math.exp(s * (xs[xo + indices[io + j]] - mx)) / d;
       return { m: s * mx, d };
     },
   };
