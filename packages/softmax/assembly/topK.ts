@@ -1,6 +1,7 @@
 // Fused softmax + top-k (Milakov & Gimelshein 2018, §4): one read of the input keeps the online
 // normaliser (M, D) and a sorted buffer of the k largest values with their indices. The input is read
-// in blocks of 64 floats: the block maximum comes first (one pass from memory), then the block, now in
+// in blocks of 256 floats (1 KiB): the block maximum comes first (one pass from memory), then the
+// block, now in
 // L1, feeds the exp-sum and — only when its maximum beats the current k-th value — the buffer.
 // State persists across calls so a host can stream a long row through in chunks.
 
@@ -8,7 +9,7 @@ import { exps, expk, EXP_K } from './exp';
 import { laneSum64 } from './reduce';
 
 const LOWEST: f32 = -3.4028234663852886e38;
-const TB: i32 = 64;
+const TB: i32 = 256;
 
 let kCap: i32 = 0;
 let count: i32 = 0;
