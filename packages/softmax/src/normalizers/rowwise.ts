@@ -87,7 +87,7 @@ export function vjpRows(
   y: Input,
   dy: Input,
   opts: (RowwiseOptions & { out?: unknown }) | undefined,
-  kernel: (y: FloatArray, dy: FloatArray, dx: FloatArray, rows: number, n: number, s: number, extra: FloatArray[]) => void,
+  kernel: (y: FloatArray, dy: FloatArray, dx: FloatArray, rows: number, n: number, s: number, extra: FloatArray[], call: RowwiseCall) => void,
   extraInputs: Input[] = [],
   extraNames: string[] = [],
 ): { call: RowwiseCall; dx: FloatArray } {
@@ -108,12 +108,12 @@ export function vjpRows(
   const { layout } = call;
   const rows = layout.outer * layout.inner;
   if (layout.inner === 1) {
-    kernel(call.view.data, dyView.data, dx, rows, layout.n, call.s, views.slice(1).map((v) => v.data));
+    kernel(call.view.data, dyView.data, dx, rows, layout.n, call.s, views.slice(1).map((v) => v.data), call);
     return { call, dx };
   }
   const move = (a: FloatArray) => moveAxisLast(a, allocLike(a, a.length), layout);
   const tmp = allocLike(dx, dx.length);
-  kernel(move(call.view.data), move(dyView.data), tmp, rows, layout.n, call.s, views.slice(1).map((v) => move(v.data)));
+  kernel(move(call.view.data), move(dyView.data), tmp, rows, layout.n, call.s, views.slice(1).map((v) => move(v.data)), call);
   restoreAxis(tmp, dx, layout);
   return { call, dx };
 }

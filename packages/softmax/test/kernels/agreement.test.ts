@@ -21,7 +21,12 @@ function rng(seed: number): () => number {
   };
 }
 
-const LENGTHS = [...Array.from({ length: 71 }, (_, i) => i), 1023, 1024, 1025, 4097, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK + 5];
+const lengthRng = rng(2024);
+/** 0–70, the power-of-two edges, the staging-chunk edges, and random lengths (seeded). */
+const LENGTHS = [
+  ...Array.from({ length: 71 }, (_, i) => i), 1023, 1024, 1025, 4097, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK + 5,
+  ...Array.from({ length: 6 }, () => 71 + Math.floor(lengthRng() * 20000)),
+];
 
 /** Rows of awkward values: what each kind of row is, and how to make it. */
 const KINDS: Record<string, (n: number, r: () => number) => Float32Array> = {
