@@ -22,64 +22,6 @@ export const C4: f32 = 0.0418979302;
 export const C5: f32 = 0.00829031505;
 export const DENORM_CUTOFF: f32 = -87.3365448; // below this 2^n is subnormal: flush to 0
 
-// @ts-ignore: decorator
-@inline
-export function expv(x: v128): v128 {
-  let n = f32x4.add(f32x4.mul(x, f32x4.splat(LOG2E)), f32x4.splat(MAGIC_BIAS));
-  const s = i32x4.shl(n, 23);
-  n = f32x4.sub(n, f32x4.splat(MAGIC_BIAS));
-  let t = f32x4.add(f32x4.mul(n, f32x4.splat(MINUS_LN2_HI)), x);
-  t = f32x4.add(f32x4.mul(n, f32x4.splat(MINUS_LN2_LO)), t);
-  let p = f32x4.add(f32x4.mul(f32x4.splat(C5), t), f32x4.splat(C4));
-  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(C3));
-  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(C2));
-  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(C1));
-  t = f32x4.mul(t, s);
-  const f = f32x4.add(f32x4.mul(t, p), s);
-  return v128.andnot(f, f32x4.lt(x, f32x4.splat(DENORM_CUTOFF)));
-}
-
-/**
- * exp(x)·2^(−k) for the bias b = MAGIC_BIAS − k (k an integer-valued float): the same recipe with the
- * shift folded into the magic bias. No cutoff: callers zero the entries whose exponent would underflow.
- */
-// @ts-ignore: decorator
-@inline
-export function expShiftedv(x: v128, b: v128): v128 {
-  let n = f32x4.add(f32x4.mul(x, f32x4.splat(LOG2E)), b);
-  const s = i32x4.shl(n, 23);
-  n = f32x4.sub(n, b);
-  let t = f32x4.add(f32x4.mul(n, f32x4.splat(MINUS_LN2_HI)), x);
-  t = f32x4.add(f32x4.mul(n, f32x4.splat(MINUS_LN2_LO)), t);
-  let p = f32x4.add(f32x4.mul(f32x4.splat(C5), t), f32x4.splat(C4));
-  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(C3));
-  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(C2));
-  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(C1));
-  t = f32x4.mul(t, s);
-  return f32x4.add(f32x4.mul(t, p), s);
-}
-
-/**
- * expShiftedv for u = s·x computed in float32, with `err` the exact rounding error of that product
- * (productErrorv): adding err to the reduced argument makes exp(s·x) accurate to the kernel's ulp bound
- * instead of 6e-8·|s·x| relative.
- */
-// @ts-ignore: decorator
-@inline
-export function expShiftedErrv(u: v128, err: v128, b: v128): v128 {
-  let n = f32x4.add(f32x4.mul(u, f32x4.splat(LOG2E)), b);
-  const s = i32x4.shl(n, 23);
-  n = f32x4.sub(n, b);
-  let t = f32x4.add(f32x4.mul(n, f32x4.splat(MINUS_LN2_HI)), u);
-  t = f32x4.add(f32x4.add(f32x4.mul(n, f32x4.splat(MINUS_LN2_LO)), t), err);
-  let p = f32x4.add(f32x4.mul(f32x4.splat(C5), t), f32x4.splat(C4));
-  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(C3));
-  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(C2));
-  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(C1));
-  t = f32x4.mul(t, s);
-  return f32x4.add(f32x4.mul(t, p), s);
-}
-
 /**
  * Exact error of the float32 product u = fl(x·s), by Dekker's TwoProduct without FMA: x and s are split
  * into 12-bit halves (Veltkamp, factor 2^12 + 1; sh/sl precomputed) so every partial product is exact.
@@ -175,7 +117,7 @@ export function expErrk(x: v128, err: v128, b: v128, kLog2e: v128, kHi: v128, kL
   return f32x4.add(f32x4.mul(t, p), s);
 }
 
-/** The same operations on one lane (bit-identical to expv), for row tails. */
+/** The same operations as expk on one lane (bit-identical results), for row tails and rescale factors. */
 // @ts-ignore: decorator
 @inline
 export function exps(x: f32): f32 {
@@ -195,10 +137,21 @@ export function exps(x: f32): f32 {
 
 /** y[i] = exp(x[i]) for n floats (the kernel's exp, exported so tests can measure its ulp error). */
 export function expF32(x: usize, y: usize, n: i32): void {
+  const kLog2e = v128.load(EXP_K);
+  const kHi = v128.load(EXP_K, 16);
+  const kLo = v128.load(EXP_K, 32);
+  const k5 = v128.load(EXP_K, 48);
+  const k4 = v128.load(EXP_K, 64);
+  const k3 = v128.load(EXP_K, 80);
+  const k2 = v128.load(EXP_K, 96);
+  const k1 = v128.load(EXP_K, 112);
+  const kMagic = v128.load(EXP_K, 128);
+  const kCut = v128.load(EXP_K, 144);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
-    v128.store(y + o, expv(v128.load(x + o)));
+    const xv = v128.load(x + o);
+    v128.store(y + o, v128.andnot(expk(xv, kMagic, kLog2e, kHi, kLo, k5, k4, k3, k2, k1), f32x4.lt(xv, kCut)));
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
