@@ -15,7 +15,7 @@ const DEFAULT_SIZE: ChartSize = { width: 900, height: 420 };
  * Server-side rendering estimates text widths without a browser's fonts and tends to underestimate
  * them, so legend entries get generous gaps to keep them from overlapping when viewed.
  */
-const LEGEND = { top: 28, itemGap: 26, textStyle: { fontSize: 12 } };
+const LEGEND = { top: 36, left: 'center', itemGap: 26, textStyle: { fontSize: 12 } };
 
 export function renderChart(option: Record<string, unknown>, size: ChartSize = DEFAULT_SIZE): string {
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: size.width, height: size.height });
@@ -77,7 +77,7 @@ export function lineChart(spec: LineChartSpec, size?: ChartSize): string {
   const { axis, x } = spec.xScale === 'log2' ? log2Axis(spec) : { axis: { type: 'value' }, x: (v: number) => v };
   return renderChart(
     {
-      title: { text: spec.title, left: 'center', textStyle: { fontSize: 14 } },
+      title: { text: spec.title, left: 'center', top: 4, textStyle: { fontSize: 14 } },
       legend: LEGEND,
       grid: { left: 70, right: 30, top: 110, bottom: 55 },
       xAxis: { ...axis, name: spec.xName, nameLocation: 'middle', nameGap: 30 },
@@ -107,7 +107,7 @@ export interface BarChartSpec {
 export function barChart(spec: BarChartSpec, size?: ChartSize): string {
   return renderChart(
     {
-      title: { text: spec.title, left: 'center', textStyle: { fontSize: 14 } },
+      title: { text: spec.title, left: 'center', top: 4, textStyle: { fontSize: 14 } },
       legend: spec.series.length > 1 ? LEGEND : { show: false },
       grid: { left: 40, right: 110, top: spec.series.length > 1 ? 70 : 45, bottom: 45, containLabel: true },
       yAxis: { type: 'category', data: [...spec.categories], inverse: true },
