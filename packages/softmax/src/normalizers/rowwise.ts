@@ -107,13 +107,15 @@ export function vjpRows(
   const dx = resolveOut(call.view.data, call.view.data.length, o.out);
   const { layout } = call;
   const rows = layout.outer * layout.inner;
+  // Extra inputs (the forward x) see the mask exactly as the forward pass did: −∞ where dropped.
+  const extras = views.slice(1).map((v) => maskedData(v.data, call.mask));
   if (layout.inner === 1) {
-    kernel(call.view.data, dyView.data, dx, rows, layout.n, call.s, views.slice(1).map((v) => v.data), call);
+    kernel(call.view.data, dyView.data, dx, rows, layout.n, call.s, extras, call);
     return { call, dx };
   }
   const move = (a: FloatArray) => moveAxisLast(a, allocLike(a, a.length), layout);
   const tmp = allocLike(dx, dx.length);
-  kernel(move(call.view.data), move(dyView.data), tmp, rows, layout.n, call.s, views.slice(1).map((v) => move(v.data)), call);
+  kernel(move(call.view.data), move(dyView.data), tmp, rows, layout.n, call.s, extras.map(move), call);
   restoreAxis(tmp, dx, layout);
   return { call, dx };
 }

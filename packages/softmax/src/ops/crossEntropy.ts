@@ -1,11 +1,11 @@
 import { backendFor } from '../kernels/dispatch.js';
 import { fail } from '../tensor/errors.js';
-import { finiteInRange, oneOf, optionsObject } from '../tensor/options.js';
+import { finiteInRange, optionsObject } from '../tensor/options.js';
+import { parseLabelledRows, reduceLosses, upstreamScales, type LabelledRows, type Labels } from '../losses/labelledRows.js';
 import type { FloatArray, Input, TensorLike } from '../tensor/types.js';
-import { resolveOut, toView, type TensorView } from '../tensor/view.js';
+import { resolveOut } from '../tensor/view.js';
 
-/** Class labels, one per row: integers in [0, classes), or `ignoreIndex`. */
-export type Labels = ArrayLike<number> | number;
+export type { Labels } from '../losses/labelledRows.js';
 
 export interface CrossEntropyOptions {
   /** `'mean'` (default; over rows not ignored), `'sum'`, or `'none'` (one loss per row). */
@@ -25,47 +25,14 @@ export interface CrossEntropyVjpOptions extends CrossEntropyOptions {
   out?: FloatArray | TensorLike;
 }
 
-interface ParsedCall {
-  view: TensorView;
-  rows: number;
-  classes: number;
-  labels: Int32Array;
-  reduction: 'mean' | 'sum' | 'none';
+interface ParsedCall extends LabelledRows {
   eps: number;
-  ignoreIndex: number;
-  valid: number;
 }
 
 function parseCall(logits: Input, labels: Labels, opts: CrossEntropyOptions | undefined): ParsedCall {
-  const view = toView(logits, 'logits');
-  if (view.dims.length === 0) fail('E_SHAPE', 'logits', 'at least one dimension (the classes)', '[]');
-  const classes = view.dims[view.dims.length - 1];
-  const rows = classes === 0 ? view.dims.slice(0, -1).reduce((a, b) => a * b, 1) : view.data.length / classes;
   const o = optionsObject(opts);
-  const reduction = oneOf(o.reduction, 'reduction', ['mean', 'sum', 'none'] as const, 'mean');
-  const eps = finiteInRange(o.labelSmoothing, 'labelSmoothing', 0, 1, 0);
-  const ignoreIndex = o.ignoreIndex ?? -100;
-  if (!Number.isInteger(ignoreIndex)) fail('E_PARAM', 'ignoreIndex', 'an integer', ignoreIndex);
-  const list = typeof labels === 'number' ? [labels] : labels;
-  if (list === null || typeof list !== 'object' || typeof list.length !== 'number') {
-    fail('E_INPUT', 'labels', 'an array of integer class labels (or one number for a single row)', labels);
-  }
-  if (list.length !== rows) fail('E_SHAPE', 'labels', `${rows} labels (one per row of logits)`, list.length);
-  const out = new Int32Array(rows);
-  let valid = 0;
-  for (let r = 0; r < rows; r++) {
-    const y = Number(list[r]);
-    if (y === ignoreIndex) {
-      out[r] = y;
-      continue;
-    }
-    if (!Number.isInteger(y) || y < 0 || y >= classes) {
-      fail('E_PARAM', `labels[${r}]`, `an integer in [0, ${classes}) or ignoreIndex (${ignoreIndex})`, list[r]);
-    }
-    out[r] = y;
-    valid++;
-  }
-  return { view, rows, classes, labels: out, reduction, eps, ignoreIndex, valid };
+  const rows = parseLabelledRows(logits, labels, o);
+  return { ...rows, eps: finiteInRange(o.labelSmoothing, 'labelSmoothing', 0, 1, 0) };
 }
 
 /** Per-row losses in float64; ignored rows give 0. One read of each row (plus one for Σz when ε > 0). */
@@ -93,11 +60,7 @@ function rowLosses(c: ParsedCall): Float64Array {
 
 function crossEntropyForward(logits: Input, labels: Labels, opts?: CrossEntropyOptions): number | FloatArray {
   const c = parseCall(logits, labels, opts);
-  const losses = rowLosses(c);
-  if (c.reduction === 'none') return c.view.data instanceof Float32Array ? Float32Array.from(losses) : losses;
-  let total = 0;
-  for (let r = 0; r < c.rows; r++) total += losses[r];
-  return c.reduction === 'sum' ? total : total / c.valid;
+  return reduceLosses(c, rowLosses(c));
 }
 
 /**
@@ -113,15 +76,7 @@ function crossEntropyVjp(_y: number | Input, dy: number | ArrayLike<number>, opt
   const { view, rows, classes: n, eps } = c;
   const x = view.data;
   const g = resolveOut(x, x.length, o.out);
-  let scales: ArrayLike<number>;
-  if (c.reduction === 'none') {
-    if (typeof dy === 'number' || dy.length !== rows) fail('E_SHAPE', 'dy', `${rows} values (one per row, reduction 'none')`, dy);
-    scales = dy;
-  } else {
-    if (typeof dy !== 'number' || !Number.isFinite(dy)) fail('E_PARAM', 'dy', 'a finite number (the upstream gradient of the reduced loss)', dy);
-    const s = c.reduction === 'mean' ? dy / c.valid : dy;
-    scales = new Float64Array(rows).fill(s);
-  }
+  const scales = upstreamScales(c, dy);
   const backend = backendFor(x);
   for (let r = 0; r < rows; r++) {
     const o0 = r * n;
