@@ -63,9 +63,9 @@ describe('HTML report', () => {
       const file = await writeReport(results, path.join(dir, 'report'));
       expect(await readFile(file, 'utf8')).toContain('<svg');
       const written = await writeResults(results, path.join(dir, 'results'));
-      expect(written.map((f) => path.basename(f))).toEqual(['softmax.json', 'crossEntropy.json', 'normalizers.json']);
+      expect(written.map((f) => path.basename(f))).toEqual(['softmax.json', 'crossEntropy.json', 'unsectioned.json']);
       const back = await readResults(path.join(dir, 'results'));
-      expect(back.map((r) => r.suite).sort()).toEqual(['crossEntropy', 'normalizers', 'softmax']);
+      expect(back.map((r) => r.suite).sort()).toEqual(['crossEntropy', 'softmax', 'unsectioned']);
       expect(back.find((r) => r.suite === 'softmax')).toEqual(results[0]);
     } finally {
       await rm(dir, { recursive: true, force: true });

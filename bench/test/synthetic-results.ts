@@ -64,7 +64,7 @@ export function syntheticResults(): SuiteResult[] {
     },
     {
       ...base,
-      suite: 'normalizers',
+      suite: 'unsectioned',
       title: 'a suite without its own section',
       implementations: [{ name: 'softmax (ours)' }, { name: 'onnxruntime-node' }, { name: 'copy floor' }],
       cases: [softmaxCase(1024, 2, 3, 1)],

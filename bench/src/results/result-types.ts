@@ -1,6 +1,7 @@
 import type { BenchMode } from '../harness/budget.js';
 import type { ImplTiming } from '../harness/compare.js';
 import type { MachineInfo } from '../harness/machine.js';
+import type { NormalizersIllustration } from '../suites/normalizers/illustration-types.js';
 
 /** A goal a metric is checked against, e.g. speed-up ≥ 1.5 or peak memory ≤ 1 MB. */
 export interface MetricTarget {
@@ -75,4 +76,9 @@ export interface SuiteResult {
   implementations: ImplementationInfo[];
   cases: CaseResult[];
   notes: string[];
+  /** Untimed data a suite computes for its report section's figures, tagged by `kind` (suites add members). */
+  illustration?: SuiteIllustration;
 }
+
+/** Illustration data by suite; absent for suites that only have timings. */
+export type SuiteIllustration = NormalizersIllustration;

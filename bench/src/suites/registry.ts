@@ -1,10 +1,11 @@
 import { crossEntropySuite } from './cross-entropy-suite.js';
+import { normalizersSuite } from './normalizers-suite.js';
 import { softmaxSuite } from './softmax-suite.js';
 import type { Suite } from './suite.js';
 import { topKSuite } from './top-k-suite.js';
 
 /** Every suite, in run and report order. New capabilities (normalizers, attention, …) append here. */
-export const suites: Suite[] = [softmaxSuite, topKSuite, crossEntropySuite];
+export const suites: Suite[] = [softmaxSuite, topKSuite, crossEntropySuite, normalizersSuite];
 
 export function findSuites(only?: readonly string[]): Suite[] {
   if (only === undefined || only.length === 0) return [...suites];

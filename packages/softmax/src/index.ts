@@ -23,3 +23,45 @@ export { softmaxTopK } from './ops/softmaxTopK.js';
 export type { SoftmaxTopKOptions, SoftmaxTopKResult } from './ops/softmaxTopK.js';
 export { crossEntropy } from './ops/crossEntropy.js';
 export type { CrossEntropyOptions, CrossEntropyVjpOptions, Labels } from './ops/crossEntropy.js';
+
+// The normalizer family (each with .vjp) and the registry that composed features resolve names with.
+export { sparsemax } from './normalizers/sparsemax.js';
+export type { SparsemaxOptions } from './normalizers/sparsemax.js';
+export { entmax } from './normalizers/entmax.js';
+export type { EntmaxOptions, EntmaxVjpOptions } from './normalizers/entmax.js';
+export { sparseSoftmax } from './normalizers/sparseSoftmax.js';
+export type { SparseSoftmaxOptions } from './normalizers/sparseSoftmax.js';
+export { softpick } from './normalizers/softpick.js';
+export type { SoftpickOptions } from './normalizers/softpick.js';
+export { clippedSoftmax } from './normalizers/clippedSoftmax.js';
+export type { ClippedSoftmaxOptions } from './normalizers/clippedSoftmax.js';
+export { scalableSoftmax } from './normalizers/scalableSoftmax.js';
+export type { ScalableSoftmaxOptions } from './normalizers/scalableSoftmax.js';
+export { stableMax } from './normalizers/stableMax.js';
+export { selfAdjustSoftmax } from './normalizers/selfAdjustSoftmax.js';
+export type { SelfAdjustSoftmaxOptions } from './normalizers/selfAdjustSoftmax.js';
+export { gumbelSoftmax } from './normalizers/gumbelSoftmax.js';
+export type { GumbelSoftmaxOptions, GumbelSoftmaxVjpOptions, GumbelSoftmaxSample } from './normalizers/gumbelSoftmax.js';
+export { adaptiveTemperatureSoftmax, VELICKOVIC_COEFFICIENTS } from './normalizers/adaptiveTemperatureSoftmax.js';
+export type { AdaptiveTemperatureSoftmaxOptions } from './normalizers/adaptiveTemperatureSoftmax.js';
+export { sinkhorn } from './normalizers/sinkhorn.js';
+export type { SinkhornOptions, SinkhornVjpOptions } from './normalizers/sinkhorn.js';
+export { defineMapping } from './normalizers/defineMapping.js';
+export type { Mapping, MappingSpec, MappingOptions, MappingVjpOptions, RowContext } from './normalizers/defineMapping.js';
+export { normalizers, resolveNormalizer } from './normalizers/registry.js';
+export type { Normalizer } from './normalizers/registry.js';
+
+// Losses on logits (each with .vjp).
+export { sparsemaxLoss } from './losses/sparsemaxLoss.js';
+export type { SparsemaxLossOptions, SparsemaxLossVjpOptions } from './losses/sparsemaxLoss.js';
+export { entmaxLoss } from './losses/entmaxLoss.js';
+export type { EntmaxLossOptions, EntmaxLossVjpOptions, FenchelYoungLossOptions, FenchelYoungLossVjpOptions } from './losses/entmaxLoss.js';
+export { zLoss } from './losses/zLoss.js';
+export type { ZLossOptions, ZLossVjpOptions } from './losses/zLoss.js';
+export { maxSupLoss } from './losses/maxSupLoss.js';
+export type { MaxSupLossOptions, MaxSupLossVjpOptions } from './losses/maxSupLoss.js';
+export { klDivergence } from './losses/klDivergence.js';
+export type { KlDivergenceOptions, KlDivergenceVjpOptions, KlDivergenceGradients } from './losses/klDivergence.js';
+
+export { createRng } from './tensor/rng.js';
+export type { Rng, RngLike } from './tensor/rng.js';

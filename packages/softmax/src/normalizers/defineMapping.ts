@@ -42,6 +42,11 @@ export interface MappingSpec<P> {
    * May return the gradient of the row's output w.r.t. the mapping's parameter (see `paramGradient`).
    */
   vjp(y: Float64Array, dy: Float64Array, dz: Float64Array, z: Float64Array | null, ctx: RowContext<P>): number | void;
+  /**
+   * Optional fast path for the forward pass: y[yo, yo+n) = f(s·x[xo, xo+n)) directly on the caller's
+   * float32/float64 arrays (y may alias x), skipping the float64 row copies (which cost ~3 ns/element).
+   */
+  forwardRow?(x: FloatArray, xo: number, y: FloatArray, yo: number, n: number, s: number, ctx: RowContext<P>): void;
   /** True when the output alone does not determine the gradient: `vjp` then requires `opts.x`. */
   needsX: boolean;
   /** Per-row parameter gradient: returned as `{ dx, [key] }` when `opts[flag]` is true. */
@@ -62,6 +67,14 @@ export function defineMapping<O extends object, P>(spec: MappingSpec<P>): Mappin
     const params = spec.params(o, call);
     const out = resolveOut(call.view.data, call.view.data.length, o.out);
     mapRows(call, out, (src, dst, rows, n) => {
+      if (spec.forwardRow) {
+        const ctx: RowContext<P> = { params, n, row: 0 };
+        for (let r = 0; r < rows; r++) {
+          ctx.row = r;
+          spec.forwardRow(src, r * n, dst, r * n, n, call.s, ctx);
+        }
+        return;
+      }
       const z = new Float64Array(n);
       const y = new Float64Array(n);
       const ctx: RowContext<P> = { params, n, row: 0 };
