@@ -1,9 +1,9 @@
 import { entmaxAlpha, entmaxRow } from '../normalizers/entmax.js';
-import type { Labels } from '../ops/crossEntropy.js';
+import { parseLabelledRows, reduceLosses, upstreamScales, type LabelledRows, type Labels } from './labelledRows.js';
 import { fail } from '../tensor/errors.js';
-import { oneOf, optionsObject } from '../tensor/options.js';
+import { optionsObject } from '../tensor/options.js';
 import type { FloatArray, Input, TensorLike } from '../tensor/types.js';
-import { resolveOut, toView, type TensorView } from '../tensor/view.js';
+import { resolveOut } from '../tensor/view.js';
 
 /** Options every Fenchel–Young loss takes (as `crossEntropy`). */
 export interface FenchelYoungLossOptions {
@@ -30,47 +30,6 @@ export interface EntmaxLossOptions extends FenchelYoungLossOptions {
 
 export interface EntmaxLossVjpOptions extends FenchelYoungLossVjpOptions {
   alpha?: number;
-}
-
-interface ParsedLossCall {
-  view: TensorView;
-  rows: number;
-  classes: number;
-  labels: Int32Array;
-  reduction: 'mean' | 'sum' | 'none';
-  ignoreIndex: number;
-  valid: number;
-}
-
-/** Validates logits ([..., classes], rows = the product of the leading dims), labels and the options. */
-function parseLossCall(logits: Input, labels: Labels, o: Partial<FenchelYoungLossOptions>): ParsedLossCall {
-  const view = toView(logits, 'logits');
-  if (view.dims.length === 0) fail('E_SHAPE', 'logits', 'at least one dimension (the classes)', '[]');
-  const classes = view.dims[view.dims.length - 1];
-  const rows = classes === 0 ? view.dims.slice(0, -1).reduce((a, b) => a * b, 1) : view.data.length / classes;
-  const reduction = oneOf(o.reduction, 'reduction', ['mean', 'sum', 'none'] as const, 'mean');
-  const ignoreIndex = o.ignoreIndex ?? -100;
-  if (!Number.isInteger(ignoreIndex)) fail('E_PARAM', 'ignoreIndex', 'an integer', ignoreIndex);
-  const list = typeof labels === 'number' ? [labels] : labels;
-  if (list === null || typeof list !== 'object' || typeof list.length !== 'number') {
-    fail('E_INPUT', 'labels', 'an array of integer class labels (or one number for a single row)', labels);
-  }
-  if (list.length !== rows) fail('E_SHAPE', 'labels', `${rows} labels (one per row of logits)`, list.length);
-  const out = new Int32Array(rows);
-  let valid = 0;
-  for (let r = 0; r < rows; r++) {
-    const y = Number(list[r]);
-    if (y === ignoreIndex) {
-      out[r] = y;
-      continue;
-    }
-    if (!Number.isInteger(y) || y < 0 || y >= classes) {
-      fail('E_PARAM', `labels[${r}]`, `an integer in [0, ${classes}) or ignoreIndex (${ignoreIndex})`, list[r]);
-    }
-    out[r] = y;
-    valid++;
-  }
-  return { view, rows, classes, labels: out, reduction, ignoreIndex, valid };
 }
 
 /** The Tsallis α-entropy term of one probability p > 0: (p − p^α)/(α(α−1)), −p log p at α = 1. */
@@ -104,7 +63,7 @@ function fyLossRow(x: FloatArray, o: number, p: Float64Array, n: number, label: 
 }
 
 /** Per-row losses (float64; ignored rows give 0). */
-function rowLosses(c: ParsedLossCall, alpha: number): Float64Array {
+function rowLosses(c: LabelledRows, alpha: number): Float64Array {
   const { view, rows, classes: n } = c;
   const x = view.data;
   const losses = new Float64Array(rows);
@@ -121,12 +80,8 @@ function rowLosses(c: ParsedLossCall, alpha: number): Float64Array {
 
 /** The forward pass shared by `entmaxLoss` and `sparsemaxLoss`. */
 export function fenchelYoungLoss(logits: Input, labels: Labels, o: Partial<FenchelYoungLossOptions>, alpha: number): number | FloatArray {
-  const c = parseLossCall(logits, labels, o);
-  const losses = rowLosses(c, alpha);
-  if (c.reduction === 'none') return c.view.data instanceof Float32Array ? Float32Array.from(losses) : losses;
-  let total = 0;
-  for (let r = 0; r < c.rows; r++) total += losses[r];
-  return c.reduction === 'sum' ? total : total / c.valid;
+  const c = parseLabelledRows(logits, labels, o);
+  return reduceLosses(c, rowLosses(c, alpha));
 }
 
 /** The backward pass shared by `entmaxLoss` and `sparsemaxLoss`: scale_r·(entmax_α(z_r) − e_{y_r}). */
@@ -138,18 +93,11 @@ export function fenchelYoungLossVjp(
 ): FloatArray | { data: FloatArray; dims: number[] } {
   if (o.x === undefined) fail('E_PARAM', 'x', `the logits as opts.x (${name}.vjp needs them)`);
   if (o.labels === undefined) fail('E_PARAM', 'labels', `the labels as opts.labels (${name}.vjp needs them)`);
-  const c = parseLossCall(o.x, o.labels, o);
+  const c = parseLabelledRows(o.x, o.labels, o);
   const { view, rows, classes: n } = c;
   const x = view.data;
   const g = resolveOut(x, x.length, o.out);
-  let scales: ArrayLike<number>;
-  if (c.reduction === 'none') {
-    if (typeof dy === 'number' || dy.length !== rows) fail('E_SHAPE', 'dy', `${rows} values (one per row, reduction 'none')`, dy);
-    scales = dy;
-  } else {
-    if (typeof dy !== 'number' || !Number.isFinite(dy)) fail('E_PARAM', 'dy', 'a finite number (the upstream gradient of the reduced loss)', dy);
-    scales = new Float64Array(rows).fill(c.reduction === 'mean' ? dy / c.valid : dy);
-  }
+  const scales = upstreamScales(c, dy);
   const p = new Float64Array(n);
   for (let r = 0; r < rows; r++) {
     const o0 = r * n;

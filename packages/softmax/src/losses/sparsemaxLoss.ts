@@ -1,4 +1,4 @@
-import type { Labels } from '../ops/crossEntropy.js';
+import type { Labels } from './labelledRows.js';
 import { optionsObject } from '../tensor/options.js';
 import type { FloatArray, Input } from '../tensor/types.js';
 import { fenchelYoungLoss, fenchelYoungLossVjp, type FenchelYoungLossOptions, type FenchelYoungLossVjpOptions } from './entmaxLoss.js';

@@ -10,36 +10,9 @@ import { SoftmaxError } from '../../src/tensor/errors.js';
 import { entmax, entmaxRow } from '../../src/normalizers/entmax.js';
 import { softmax } from '../../src/normalizers/softmax.js';
 import { sparsemax } from '../../src/normalizers/sparsemax.js';
+import { rng, randomRow, expectClose, dot } from './helpers.js';
 
 const RUNS = { numRuns: 40, seed: Number(process.env.FC_SEED ?? 20250118) };
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function randomRow(rand: () => number, n: number, lo: number, hi: number): Float64Array {
-  return Float64Array.from({ length: n }, () => lo + (hi - lo) * rand());
-}
-
-function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, atol: number, label = ''): void {
-  expect(got.length, `${label} length`).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    if (Number.isNaN(want[i])) {
-      expect(got[i], `${label}[${i}]`).toBeNaN();
-      continue;
-    }
-    if (!(Math.abs(got[i] - want[i]) <= atol)) expect.fail(`${label}[${i}]: got ${got[i]}, want ${want[i]} (atol ${atol})`);
-  }
-}
-
-const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((s, v, i) => s + v * b[i], 0);
 
 /**
  * Reference by bisection (entmax_bisect): θ ∈ [(α−1)max − 1, (α−1)max] with Σ [(α−1)z − θ]_+^{1/(α−1)} = 1,

@@ -11,23 +11,9 @@ import { sparsemaxLoss } from '../../src/losses/sparsemaxLoss.js';
 import { entmax } from '../../src/normalizers/entmax.js';
 import { crossEntropy } from '../../src/ops/crossEntropy.js';
 import { SoftmaxError } from '../../src/tensor/errors.js';
+import { rng, randomRow } from './helpers.js';
 
 const RUNS = { numRuns: 60, seed: Number(process.env.FC_SEED ?? 20250120) };
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function randomRow(rand: () => number, n: number, lo: number, hi: number): Float64Array {
-  return Float64Array.from({ length: n }, () => lo + (hi - lo) * rand());
-}
 
 function expectError(run: () => unknown, code: string, argument: string): void {
   let caught: unknown;

@@ -8,36 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { SoftmaxError } from '../../src/tensor/errors.js';
 import { softmax } from '../../src/normalizers/softmax.js';
 import { sparseSoftmax } from '../../src/normalizers/sparseSoftmax.js';
+import { rng, randomRow, expectClose, dot } from './helpers.js';
 
 const RUNS = { numRuns: 60, seed: Number(process.env.FC_SEED ?? 20250119) };
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function randomRow(rand: () => number, n: number, lo: number, hi: number): Float64Array {
-  return Float64Array.from({ length: n }, () => lo + (hi - lo) * rand());
-}
-
-function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, atol: number, label = ''): void {
-  expect(got.length, `${label} length`).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    if (Number.isNaN(want[i])) {
-      expect(got[i], `${label}[${i}]`).toBeNaN();
-      continue;
-    }
-    if (!(Math.abs(got[i] - want[i]) <= atol)) expect.fail(`${label}[${i}]: got ${got[i]}, want ${want[i]} (atol ${atol})`);
-  }
-}
-
-const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((s, v, i) => s + v * b[i], 0);
 
 /** The kept set: the k first entries above −∞ by (value descending, index ascending). */
 function keptSet(z: ArrayLike<number>, k: number): number[] {

@@ -7,31 +7,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SoftmaxError } from '../../src/tensor/errors.js';
 import { sparsemax, sparsemaxRow } from '../../src/normalizers/sparsemax.js';
+import { rng, randomRow, expectClose, dot } from './helpers.js';
 
 const RUNS = { numRuns: 80, seed: Number(process.env.FC_SEED ?? 20250117) };
 
 /** mulberry32: a seeded generator so the non-property tests are reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, atol: number, label = ''): void {
-  expect(got.length, `${label} length`).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    if (Number.isNaN(want[i])) {
-      expect(got[i], `${label}[${i}]`).toBeNaN();
-      continue;
-    }
-    if (!(Math.abs(got[i] - want[i]) <= atol)) expect.fail(`${label}[${i}]: got ${got[i]}, want ${want[i]} (atol ${atol})`);
-  }
-}
 
 /**
  * The paper's Algorithm 1: sort z descending, k(z) = max{k : 1 + k·z_(k) > Σ_{j≤k} z_(j)},
@@ -51,10 +31,6 @@ function refSparsemax(z: ArrayLike<number>): { y: Float64Array; theta: number } 
   }
   const theta = (cumK - 1) / kz;
   return { y: Float64Array.from(z, (v) => Math.max(v - theta, 0)), theta };
-}
-
-function randomRow(rand: () => number, n: number, lo: number, hi: number): Float64Array {
-  return Float64Array.from({ length: n }, () => lo + (hi - lo) * rand());
 }
 
 describe('sparsemax: known answers', () => {
@@ -173,8 +149,7 @@ describe('sparsemax: properties', () => {
 
 describe('sparsemax: backward pass', () => {
   /** Σ_i dy_i·f(x)_i: the scalar whose gradient the vjp gives. */
-  const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((s, v, i) => s + v * b[i], 0);
-
+  
   it('is dy − mean_S(dy) on the support, 0 off it', () => {
     // y = [0, 0.4, 0.6] (support {1, 2}); dy = [5, 1, 3] → mean_S = 2 → [0, −1, 1].
     expectClose(sparsemax.vjp(Float64Array.from([0, 0.4, 0.6]), Float64Array.from([5, 1, 3])) as Float64Array, [0, -1, 1], 1e-15);

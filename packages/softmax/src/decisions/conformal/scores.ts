@@ -1,0 +1,196 @@
+import { fail } from '../../tensor/errors.js';
+import { oneOf, optionsObject } from '../../tensor/options.js';
+import { checkRng, type RngLike } from '../../tensor/rng.js';
+import type { FloatArray } from '../../tensor/types.js';
+
+/** Nonconformity scores (higher = less conforming). */
+export type ConformalScore = 'lac' | 'aps' | 'raps';
+
+export const CONFORMAL_SCORES: readonly ConformalScore[] = ['lac', 'aps', 'raps'];
+
+/** Default RAPS penalty λ (Angelopoulos, Bates, Malik & Jordan, ICLR 2021). */
+export const RAPS_DEFAULT_LAMBDA = 0.01;
+/** Default RAPS k_reg (Angelopoulos, Bates, Malik & Jordan, ICLR 2021). */
+export const RAPS_DEFAULT_KREG = 5;
+
+/** Probabilities, one row per example: `{ data, dims: [n, classes] }`. */
+export interface ProbsLike {
+  data: FloatArray;
+  dims: readonly number[];
+}
+
+/** Class labels: one integer in [0, classes) per row. */
+export type ClassLabels = ArrayLike<number>;
+
+export interface ConformalScoreOptions {
+  /** `'lac'` (1 − p_y), `'aps'` or `'raps'`. Required. */
+  score: ConformalScore;
+  /** APS/RAPS only: replace the p_y term by U·p_y, U ~ Uniform[0, 1) from `rng` (one U per row). */
+  randomized?: boolean;
+  /** The generator for `randomized` (required then), e.g. `createRng(seed)`. */
+  rng?: RngLike;
+  /** RAPS penalty λ ≥ 0. Default 0.01. */
+  lambda?: number;
+  /** RAPS k_reg, an integer ≥ 0. Default 5. */
+  kReg?: number;
+  /** With labels: return the score of the true label of each row (length n) instead of the n × classes matrix. */
+  labels?: ClassLabels;
+}
+
+/** Resolved score settings (validated). */
+export interface ScoreSpec {
+  score: ConformalScore;
+  randomized: boolean;
+  lambda: number;
+  kReg: number;
+}
+
+/** A validated probability matrix. */
+export interface ProbRows {
+  data: FloatArray;
+  rows: number;
+  classes: number;
+}
+
+/** Tolerance on |Σ_j p_j − 1| for a row to count as a probability vector. */
+export const PROB_SUM_TOLERANCE = 1e-3;
+
+/**
+ * Validates `{ data, dims: [n, classes] }`: float32/64 data of length n·classes, every entry finite and
+ * ≥ 0, every row summing to 1 within 1e-3. Throws E_INPUT/E_DTYPE/E_SHAPE/E_PARAM naming `name`.
+ */
+export function parseProbs(probs: unknown, name: string): ProbRows {
+  if (probs === null || typeof probs !== 'object') fail('E_INPUT', name, 'probabilities { data, dims: [n, classes] }', probs);
+  const { data, dims } = probs as { data?: unknown; dims?: unknown };
+  if (!(data instanceof Float32Array) && !(data instanceof Float64Array)) fail('E_DTYPE', `${name}.data`, 'a Float32Array or Float64Array', data);
+  if (!Array.isArray(dims) || dims.length !== 2 || !dims.every((d) => Number.isInteger(d) && d >= 0)) {
+    fail('E_SHAPE', `${name}.dims`, '[n, classes] (two non-negative integers)', dims);
+  }
+  const [rows, classes] = dims as number[];
+  if (classes < 1) fail('E_SHAPE', `${name}.dims`, 'at least one class', dims);
+  if (data.length !== rows * classes) fail('E_SHAPE', `${name}.dims`, `dims whose product is data.length (${data.length})`, dims);
+  for (let r = 0; r < rows; r++) {
+    const o = r * classes;
+    let sum = 0;
+    for (let j = o; j < o + classes; j++) {
+      const v = data[j];
+      if (!(v >= 0) || v === Infinity) {
+        fail('E_PARAM', `${name}[${r}, ${j - o}]`, 'a probability in [0, 1] (apply softmax to logits first)', v);
+      }
+      sum += v;
+    }
+    if (Math.abs(sum - 1) > PROB_SUM_TOLERANCE) {
+      fail('E_PARAM', `${name}[${r}]`, `a row summing to 1 within ${PROB_SUM_TOLERANCE} (these look like logits or unnormalised scores: apply softmax first)`, sum);
+    }
+  }
+  return { data, rows, classes };
+}
+
+/** Validates labels: length `rows`, integers in [0, classes). */
+export function parseLabels(labels: unknown, rows: number, classes: number, name: string): Int32Array {
+  if (labels === null || typeof labels !== 'object' || typeof (labels as { length?: unknown }).length !== 'number') {
+    fail('E_INPUT', name, 'an array of integer class labels', labels);
+  }
+  const list = labels as ArrayLike<unknown>;
+  if (list.length !== rows) fail('E_SHAPE', name, `${rows} labels (one per row of the probabilities)`, list.length);
+  const out = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    const y = list[r];
+    if (typeof y !== 'number' || !Number.isInteger(y) || y < 0 || y >= classes) fail('E_PARAM', `${name}[${r}]`, `an integer in [0, ${classes})`, y);
+    out[r] = y;
+  }
+  return out;
+}
+
+/** Validates score, randomized, lambda, kReg from an options object. */
+export function parseScoreSpec(o: { score?: unknown; randomized?: unknown; lambda?: unknown; kReg?: unknown }): ScoreSpec {
+  if (o.score === undefined) fail('E_PARAM', 'score', `one of ${CONFORMAL_SCORES.map((s) => `'${s}'`).join(', ')}`, o.score);
+  const score = oneOf(o.score, 'score', CONFORMAL_SCORES, 'lac');
+  if (o.randomized !== undefined && typeof o.randomized !== 'boolean') fail('E_PARAM', 'randomized', 'a boolean', o.randomized);
+  const randomized = o.randomized === true;
+  if (randomized && score === 'lac') fail('E_PARAM', 'randomized', "false for score 'lac' (only APS/RAPS have a randomized form)", true);
+  const lambda = o.lambda ?? RAPS_DEFAULT_LAMBDA;
+  if (typeof lambda !== 'number' || !Number.isFinite(lambda) || lambda < 0) fail('E_PARAM', 'lambda', 'a finite number ≥ 0', lambda);
+  const kReg = o.kReg ?? RAPS_DEFAULT_KREG;
+  if (typeof kReg !== 'number' || !Number.isInteger(kReg) || kReg < 0) fail('E_PARAM', 'kReg', 'an integer ≥ 0', kReg);
+  return { score, randomized, lambda, kReg };
+}
+
+/**
+ * Sorts class indices of one row by descending probability, ties by lower index (a stable,
+ * deterministic order). `order` is scratch of length `classes`.
+ */
+function rankRow(p: FloatArray, o: number, classes: number, order: number[]): void {
+  for (let j = 0; j < classes; j++) order[j] = j;
+  order.sort((a, b) => p[o + b] - p[o + a] || a - b);
+}
+
+/**
+ * Core scoring, shared by calibration and prediction so both use bit-identical arithmetic.
+ * `labels` given: one score per row; otherwise the row-major n × classes matrix.
+ */
+export function computeScores(pr: ProbRows, spec: ScoreSpec, labels: Int32Array | undefined, rng: RngLike | undefined): Float64Array {
+  const { data: p, rows, classes } = pr;
+  const out = new Float64Array(labels ? rows : rows * classes);
+  if (spec.score === 'lac') {
+    for (let r = 0; r < rows; r++) {
+      const o = r * classes;
+      if (labels) out[r] = 1 - p[o + labels[r]];
+      else for (let j = 0; j < classes; j++) out[o + j] = 1 - p[o + j];
+    }
+    return out;
+  }
+  const order: number[] = new Array<number>(classes);
+  const raps = spec.score === 'raps';
+  for (let r = 0; r < rows; r++) {
+    const o = r * classes;
+    const u = spec.randomized ? (rng as RngLike).next() : 1;
+    rankRow(p, o, classes, order);
+    let cum = 0;
+    for (let k = 0; k < classes; k++) {
+      const c = order[k];
+      const pc = p[o + c];
+      let s = cum + u * pc;
+      if (raps) s += spec.lambda * Math.max(0, k + 1 - spec.kReg);
+      cum += pc;
+      if (labels) {
+        if (c === labels[r]) {
+          out[r] = s;
+          break;
+        }
+      } else {
+        out[o + c] = s;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Conformal nonconformity scores of softmax probabilities (higher = less conforming).
+ *
+ * With π the classes of a row sorted by descending probability (ties: lower class index first),
+ * o(y) the 1-based rank of y and U ~ Uniform[0, 1):
+ * - LAC ("softmax", Sadinle, Lei & Wasserman 2019): s(x, y) = 1 − p_y.
+ * - APS (Romano, Sesia & Candès, NeurIPS 2020): s(x, y) = Σ_{k < o(y)} p_{π_k} + p_y, or
+ *   Σ_{k < o(y)} p_{π_k} + U·p_y when `randomized`.
+ * - RAPS (Angelopoulos, Bates, Malik & Jordan, "Uncertainty sets for image classifiers using conformal
+ *   prediction", ICLR 2021): the APS score + λ·max(0, o(y) − k_reg), defaults λ = 0.01, k_reg = 5
+ *   (deterministic, or randomized as APS).
+ *
+ * - `probs`: `{ data, dims: [n, classes] }`, float32 or float64; every row must be a probability vector
+ *   (entries ≥ 0, sum 1 within 1e-3), else E_PARAM (apply softmax to logits first).
+ * - `labels` given: returns one score per row, for its true label (Float64Array of length n). Otherwise
+ *   the row-major n × classes score matrix (Float64Array).
+ * - Randomized: one U per row (shared by all classes of the row, so sets stay nested), drawn from the
+ *   required `rng` in row order; the same generator state gives the same scores.
+ * - Computed in float64. Cost O(n·C) for LAC, O(n·C log C) for APS/RAPS (one sort per row).
+ */
+export function conformalScores(probs: ProbsLike, opts: ConformalScoreOptions): Float64Array {
+  const o = optionsObject(opts);
+  const spec = parseScoreSpec(o);
+  const pr = parseProbs(probs, 'probs');
+  const labels = o.labels === undefined ? undefined : parseLabels(o.labels, pr.rows, pr.classes, 'labels');
+  const rng = spec.randomized ? checkRng(o.rng) : undefined;
+  return computeScores(pr, spec, labels, rng);
+}
