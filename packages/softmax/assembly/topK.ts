@@ -1,15 +1,14 @@
-// Fused softmax + top-k (Milakov & Gimelshein 2018, §4): one read of the input keeps the online
-// normaliser (M, D) and a sorted buffer of the k largest values with their indices. The input is read
-// in blocks of 256 floats (1 KiB): the block maximum comes first (one pass from memory), then the
-// block, now in
-// L1, feeds the exp-sum and — only when its maximum beats the current k-th value — the buffer.
+// Fused softmax + top-k (Milakov & Gimelshein 2018, §4): the online normaliser (M, D) and a sorted
+// buffer of the k largest values with their indices, without writing any probabilities. The input is
+// taken in 64 KiB segments (one read from memory; the later passes hit L2): block maxima, then the
+// exp-sum, then a scan of only the 64-float blocks whose maximum beats the current k-th value.
 // State persists across calls so a host can stream a long row through in chunks.
 
-import { exps, expk, EXP_K } from './exp';
-import { laneSum64 } from './reduce';
+import { exps } from './exp';
+import { expSumF32 } from './softmax';
 
 const LOWEST: f32 = -3.4028234663852886e38;
-const TB: i32 = 256;
+const TB: i32 = 64;
 
 let kCap: i32 = 0;
 let count: i32 = 0;
@@ -52,57 +51,50 @@ function threshold(): f32 {
   return count < kCap ? -Infinity : load<f32>(valPtr + (<usize>(kCap - 1) << 2));
 }
 
+/** Per-block maxima of the current segment (pass 1), read back by the buffer pass (pass 3). */
+const SEG: i32 = 16384;
+const BLOCK_MAX: usize = memory.data(<i32>((SEG / TB) << 2), 16);
+
 /**
  * Feeds n floats at x, whose first element has row index base. M is the running max of x (unscaled)
  * and D = Σ exp(s·(x − M)); the buffer holds unscaled values (s > 0 keeps the order).
+ * Per segment of SEG floats (64 KiB, in L2 after the first touch): (1) block maxima and the segment
+ * maximum; (2) the exp-sum, by the same kernel as log-sum-exp, after rescaling D to the new maximum;
+ * (3) only blocks whose maximum beats the current k-th value are scanned for the buffer.
  */
 export function topKUpdate(x: usize, n: i32, s64: f64, base: i32): void {
   const s = <f32>s64;
-  // Hoisted exp constants (see EXP_K in exp.ts).
-  const kLog2e = v128.load(EXP_K);
-  const kHi = v128.load(EXP_K, 16);
-  const kLo = v128.load(EXP_K, 32);
-  const k5 = v128.load(EXP_K, 48);
-  const k4 = v128.load(EXP_K, 64);
-  const k3 = v128.load(EXP_K, 80);
-  const k2 = v128.load(EXP_K, 96);
-  const k1 = v128.load(EXP_K, 112);
-  const kMagic = v128.load(EXP_K, 128);
-  const kCut = v128.load(EXP_K, 144);
-  const vs = f32x4.splat(s);
-  let i = 0;
-  for (; i + TB <= n; i += TB) {
-    const p = x + (<usize>i << 2);
-    let vm = f32x4.splat(-Infinity);
-    for (let j = 0; j < TB; j += 4) vm = f32x4.pmax(vm, v128.load(p + (<usize>j << 2)));
-    const bm = max(max(f32x4.extract_lane(vm, 0), f32x4.extract_lane(vm, 1)), max(f32x4.extract_lane(vm, 2), f32x4.extract_lane(vm, 3)));
-    if (bm > M) {
-      D = D * <f64>exps((M - bm) * s);
-      M = bm;
+  for (let seg = 0; seg < n; seg += SEG) {
+    const len = min(SEG, n - seg);
+    const p = x + (<usize>seg << 2);
+    const blocks = (len + TB - 1) / TB;
+    let segMax: f32 = -Infinity;
+    for (let b = 0; b < blocks; b++) {
+      const lo = b * TB;
+      const hi = min(len, lo + TB);
+      let vm = f32x4.splat(-Infinity);
+      let j = lo;
+      for (; j + 4 <= hi; j += 4) vm = f32x4.pmax(vm, v128.load(p + (<usize>j << 2)));
+      let bm = max(max(f32x4.extract_lane(vm, 0), f32x4.extract_lane(vm, 1)), max(f32x4.extract_lane(vm, 2), f32x4.extract_lane(vm, 3)));
+      for (; j < hi; j++) bm = max(bm, load<f32>(p + (<usize>j << 2)));
+      store<f32>(BLOCK_MAX + (<usize>b << 2), bm);
+      if (bm > segMax) segMax = bm;
     }
-    const vM = f32x4.splat(M);
-    let acc = f32x4.splat(0);
-    for (let j = 0; j < TB; j += 4) {
-      const z = f32x4.mul(f32x4.sub(v128.load(p + (<usize>j << 2)), vM), vs);
-      acc = f32x4.add(acc, v128.andnot(expk(z, kMagic, kLog2e, kHi, kLo, k5, k4, k3, k2, k1), f32x4.lt(z, kCut)));
+    if (segMax > M) {
+      D = D * <f64>exps((M - segMax) * s);
+      M = segMax;
     }
-    D += laneSum64(acc);
-    // NaN never passes `>`, so NaN rows keep a buffer of the comparable values and a NaN sum.
-    if (bm > threshold()) {
-      for (let j = 0; j < TB; j++) {
-        const v = load<f32>(p + (<usize>j << 2));
-        if (v > threshold()) insert(v, base + i + j);
+    D += expSumF32(p, len, M, s);
+    // NaN never passes `>`, so NaN rows keep a buffer of the comparable values (and a NaN sum).
+    for (let b = 0; b < blocks; b++) {
+      if (load<f32>(BLOCK_MAX + (<usize>b << 2)) > threshold()) {
+        const lo = b * TB;
+        const hi = min(len, lo + TB);
+        for (let j = lo; j < hi; j++) {
+          const v = load<f32>(p + (<usize>j << 2));
+          if (v > threshold()) insert(v, base + seg + j);
+        }
       }
     }
-  }
-  for (; i < n; i++) {
-    const v = load<f32>(x + (<usize>i << 2));
-    if (v > M) {
-      D = D * <f64>exps((M - v) * s) + 1;
-      M = v;
-    } else {
-      D += <f64>exps((v - M) * s);
-    }
-    if (v > threshold()) insert(v, base + i);
   }
 }

@@ -24,7 +24,7 @@ export interface FitTemperatureResult {
   iterations: number;
 }
 
-/** Rows used by the fit, in float64, with each row's max and its label's logit. */
+/** The labelled rows used by the fit, copied to float64, and their labels. */
 interface FitData {
   z: Float64Array;
   dims: number[];
