@@ -65,3 +65,38 @@ export type { KlDivergenceOptions, KlDivergenceVjpOptions, KlDivergenceGradients
 
 export { createRng } from './tensor/rng.js';
 export type { Rng, RngLike } from './tensor/rng.js';
+
+// From probabilities to decisions: sampling, calibration, conformal prediction.
+export { sample, gumbelMaxSample, greedy } from './decisions/sampling/sample.js';
+export type { SampleOptions, GumbelMaxSampleOptions } from './decisions/sampling/sample.js';
+export { fitTemperature } from './decisions/calibration/fitTemperature.js';
+export type { FitTemperatureOptions, FitTemperatureResult } from './decisions/calibration/fitTemperature.js';
+export { expectedCalibrationError, reliabilityDiagram } from './decisions/calibration/ece.js';
+export type { CalibrationOptions, CalibrationBin, CalibrationResult, ReliabilityBin, ReliabilityDiagram } from './decisions/calibration/ece.js';
+export { cascadeThreshold } from './decisions/calibration/cascade.js';
+export type { CascadeThresholdOptions, CascadeThresholdResult } from './decisions/calibration/cascade.js';
+export {
+  conformalScores,
+  conformalQuantile,
+  splitConformal,
+  classwiseConformal,
+  clusteredConformal,
+  conformalFromJSON,
+  coverageMetrics,
+  clusteringHeuristic,
+  weightedKMeans,
+} from './decisions/conformal/index.js';
+export type {
+  ConformalScore,
+  ConformalScoreOptions,
+  ConformalMethod,
+  ConformalPredictor,
+  ClusteredConformalPredictor,
+  ConformalPredictorJSON,
+  ConformalCalibrationOptions,
+  ClusteredConformalOptions,
+  ConformalPredictOptions,
+  ConformalSets,
+  CoverageMetrics,
+  CoverageMetricsOptions,
+} from './decisions/conformal/index.js';

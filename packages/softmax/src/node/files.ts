@@ -45,7 +45,15 @@ export async function readTensorFile(path: string): Promise<TensorFile> {
  * file is removed.
  */
 export async function writeTensorFileAtomic(path: string, tensor: { data: NpyData; dims: readonly number[] }): Promise<void> {
-  const bytes = encodeTensorFile(path, tensor);
+  await writeFileAtomic(path, encodeTensorFile(path, tensor));
+}
+
+/**
+ * Writes bytes (or UTF-8 text) so that `path` either keeps its old contents or gets the complete new
+ * ones: written and flushed to a temporary file in the same directory, then renamed over `path`; on any
+ * failure the temporary file is removed.
+ */
+export async function writeFileAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   let created = false;
   try {

@@ -4,4 +4,4 @@
 export { parseNpy, encodeNpy, type NpyArray, type NpyData, type NpyDtype } from './npy.js';
 export { parseCsv, formatCsv, type CsvMatrix } from './csv.js';
 export { formatOfPath, decodeTensorFile, encodeTensorFile, type TensorFile, type TensorFileFormat } from './tensor-file.js';
-export { readTensorFile, writeTensorFileAtomic } from './files.js';
+export { readTensorFile, writeTensorFileAtomic, writeFileAtomic } from './files.js';
