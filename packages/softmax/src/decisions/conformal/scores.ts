@@ -116,13 +116,51 @@ export function parseScoreSpec(o: { score?: unknown; randomized?: unknown; lambd
   return { score, randomized, lambda, kReg };
 }
 
+/** Index bits of a packed sort key (class counts up to 2^21 take the packed path). */
+const INDEX_BITS = 2 ** 21;
+
 /**
  * Sorts class indices of one row by descending probability, ties by lower index (a stable,
- * deterministic order). `order` is scratch of length `classes`.
+ * deterministic order). `order` and `keys` are scratch of length `classes`.
+ * Fast path: when every probability of the row is a float32 value (float32 inputs, or softmax of them)
+ * and there are < 2^21 classes, the order is one native numeric sort of keys
+ * (2^31 − 1 − float32 bits of p)·2^21 + index, exact in float64 (< 2^52) and ordered exactly as the
+ * comparator below: ~10× faster than a comparator sort at 1000 classes. Otherwise the comparator sort.
  */
-function rankRow(p: FloatArray, o: number, classes: number, order: number[]): void {
-  for (let j = 0; j < classes; j++) order[j] = j;
-  order.sort((a, b) => p[o + b] - p[o + a] || a - b);
+function rankRow(p: FloatArray, o: number, classes: number, order: Int32Array, keys: Float64Array, bits: Uint32Array, f32: Float32Array): void {
+  let packed = classes < INDEX_BITS;
+  for (let j = 0; j < classes && packed; j++) {
+    const v = p[o + j];
+    f32[0] = v;
+    packed = f32[0] === v && v >= 0;
+    keys[j] = (0x7fffffff - bits[0]) * INDEX_BITS + j;
+  }
+  if (packed) {
+    keys.sort();
+    for (let k = 0; k < classes; k++) order[k] = keys[k] % INDEX_BITS;
+    return;
+  }
+  const list = Array.from({ length: classes }, (_, j) => j);
+  list.sort((a, b) => p[o + b] - p[o + a] || a - b);
+  for (let k = 0; k < classes; k++) order[k] = list[k];
+}
+
+/**
+ * The APS/RAPS quantities of one class without sorting: the probability mass ranked above class y
+ * (probabilities greater than p_y, or equal with a lower index) and its 0-based rank. O(classes).
+ */
+function massAbove(p: FloatArray, o: number, classes: number, y: number): { mass: number; rank: number } {
+  const py = p[o + y];
+  let mass = 0;
+  let rank = 0;
+  for (let j = 0; j < classes; j++) {
+    const v = p[o + j];
+    if (v > py || (v === py && j < y)) {
+      mass += v;
+      rank++;
+    }
+  }
+  return { mass, rank };
 }
 
 /**
@@ -140,27 +178,36 @@ export function computeScores(pr: ProbRows, spec: ScoreSpec, labels: Int32Array 
     }
     return out;
   }
-  const order: number[] = new Array<number>(classes);
   const raps = spec.score === 'raps';
+  if (labels) {
+    // Calibration needs only the true label's score: O(classes) per row, no sort. The mass is summed
+    // in index order rather than rank order, so it can differ from the sorted sum in the last bits.
+    for (let r = 0; r < rows; r++) {
+      const o = r * classes;
+      const u = spec.randomized ? (rng as RngLike).next() : 1;
+      const { mass, rank } = massAbove(p, o, classes, labels[r]);
+      let sc = mass + u * p[o + labels[r]];
+      if (raps) sc += spec.lambda * Math.max(0, rank + 1 - spec.kReg);
+      out[r] = sc;
+    }
+    return out;
+  }
+  const order = new Int32Array(classes);
+  const keys = new Float64Array(classes);
+  const f32 = new Float32Array(1);
+  const bits = new Uint32Array(f32.buffer);
   for (let r = 0; r < rows; r++) {
     const o = r * classes;
     const u = spec.randomized ? (rng as RngLike).next() : 1;
-    rankRow(p, o, classes, order);
+    rankRow(p, o, classes, order, keys, bits, f32);
     let cum = 0;
     for (let k = 0; k < classes; k++) {
       const c = order[k];
       const pc = p[o + c];
-      let s = cum + u * pc;
-      if (raps) s += spec.lambda * Math.max(0, k + 1 - spec.kReg);
+      let sc = cum + u * pc;
+      if (raps) sc += spec.lambda * Math.max(0, k + 1 - spec.kReg);
       cum += pc;
-      if (labels) {
-        if (c === labels[r]) {
-          out[r] = s;
-          break;
-        }
-      } else {
-        out[o + c] = s;
-      }
+      out[o + c] = sc;
     }
   }
   return out;
