@@ -6,6 +6,8 @@ import { checkAlpha, conformalQuantile, linearQuantileSorted, minCalibrationSize
 import {
   CONFORMAL_SCORES,
   computeScores,
+  rankScratch,
+  scanRankedPrefix,
   parseLabels,
   parseProbs,
   parseScoreSpec,
@@ -164,18 +166,37 @@ function makePredictor(parts: PredictorParts): ConformalPredictor {
     const pr = parseProbs(probs, 'probs');
     if (pr.classes !== classes) fail('E_SHAPE', 'probs.dims', `[n, ${classes}] (the calibrated number of classes)`, [pr.rows, pr.classes]);
     const rng = spec.randomized ? checkRng(o.rng) : undefined;
-    const s = computeScores(pr, spec, undefined, rng);
     const matrix = new Uint8Array(pr.rows * classes);
     const sets: number[][] = [];
+    if (spec.score === 'lac') {
+      // s = 1 − p, computed exactly as conformalScores does, without materialising the score matrix.
+      const p = pr.data;
+      for (let i = 0; i < pr.rows * classes; i++) if (1 - p[i] <= thresholds[i % classes]) matrix[i] = 1;
+    } else {
+      // APS/RAPS: classes with q̂ = +∞ are in every set; of the others, only classes ranked before the
+      // mass above them exceeds the largest finite threshold can be in a set, so each row ranks just
+      // that prefix (one rng draw per row, as conformalScores).
+      let limit = -Infinity;
+      const always: number[] = [];
+      for (let c = 0; c < classes; c++) {
+        if (thresholds[c] === Infinity) always.push(c);
+        else if (thresholds[c] > limit) limit = thresholds[c];
+      }
+      const scratch = rankScratch(classes);
+      for (let r = 0; r < pr.rows; r++) {
+        const off = r * classes;
+        const u = rng ? rng.next() : 1;
+        for (const c of always) matrix[off + c] = 1;
+        if (limit === -Infinity) continue;
+        scanRankedPrefix(pr.data, off, classes, spec, u, limit, scratch, (c, score) => {
+          if (score <= thresholds[c]) matrix[off + c] = 1;
+        });
+      }
+    }
     for (let r = 0; r < pr.rows; r++) {
       const set: number[] = [];
       const off = r * classes;
-      for (let c = 0; c < classes; c++) {
-        if (s[off + c] <= thresholds[c]) {
-          matrix[off + c] = 1;
-          set.push(c);
-        }
-      }
+      for (let c = 0; c < classes; c++) if (matrix[off + c] === 1) set.push(c);
       sets.push(set);
     }
     return { sets, matrix };

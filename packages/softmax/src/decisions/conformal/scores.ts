@@ -164,6 +164,102 @@ function massAbove(p: FloatArray, o: number, classes: number, y: number): { mass
 }
 
 /**
+ * Moves the k smallest values of keys[lo, hi) to keys[lo, lo + k) (unordered): iterative quickselect
+ * with median-of-three pivots, expected O(hi − lo).
+ */
+function selectSmallest(keys: Float64Array, lo: number, hi: number, k: number): void {
+  let left = lo;
+  let right = hi - 1;
+  const target = lo + k - 1;
+  while (left < right) {
+    const mid = (left + right) >>> 1;
+    const a = keys[left];
+    const b = keys[mid];
+    const c = keys[right];
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while (keys[i] < pivot) i++;
+      while (keys[j] > pivot) j--;
+      if (i <= j) {
+        const t = keys[i];
+        keys[i] = keys[j];
+        keys[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (target <= j) right = j;
+    else if (target >= i) left = i;
+    else return;
+  }
+}
+
+/** Scratch for `scanRankedPrefix`, reused across rows. */
+export interface RankScratch {
+  keys: Float64Array;
+  order: Int32Array;
+  f32: Float32Array;
+  bits: Uint32Array;
+}
+
+export function rankScratch(classes: number): RankScratch {
+  const f32 = new Float32Array(1);
+  return { keys: new Float64Array(classes), order: new Int32Array(classes), f32, bits: new Uint32Array(f32.buffer) };
+}
+
+/**
+ * Visits the classes of one row in rank order (descending probability, ties by lower index) with their
+ * APS/RAPS scores, stopping once the mass ranked above the next class exceeds `limit`: no later class
+ * can have a score ≤ limit (scores are at least the mass above them). With `limit` the largest
+ * threshold this yields every class a set can contain while ranking only a prefix: the top 64 keys
+ * are selected (quickselect) and sorted, then the next 4× as many, and so on.
+ */
+export function scanRankedPrefix(
+  p: FloatArray, o: number, classes: number, spec: ScoreSpec, u: number, limit: number, scratch: RankScratch,
+  visit: (c: number, score: number) => void,
+): void {
+  const { keys, f32, bits } = scratch;
+  const raps = spec.score === 'raps';
+  let packed = classes < INDEX_BITS;
+  for (let j = 0; j < classes && packed; j++) {
+    const v = p[o + j];
+    f32[0] = v;
+    packed = f32[0] === v && v >= 0;
+    keys[j] = (0x7fffffff - bits[0]) * INDEX_BITS + j;
+  }
+  let cum = 0;
+  let k = 0;
+  const step = (c: number): boolean => {
+    if (cum > limit) return false;
+    const pc = p[o + c];
+    let sc = cum + u * pc;
+    if (raps) sc += spec.lambda * Math.max(0, k + 1 - spec.kReg);
+    visit(c, sc);
+    cum += pc;
+    k++;
+    return true;
+  };
+  if (!packed) {
+    const { order } = scratch;
+    rankRow(p, o, classes, order, keys, bits, f32);
+    for (let r = 0; r < classes; r++) if (!step(order[r])) return;
+    return;
+  }
+  let done = 0;
+  let size = Math.min(64, classes);
+  while (done < classes) {
+    const end = Math.min(classes, done + size);
+    if (end < classes) selectSmallest(keys, done, classes, end - done);
+    keys.subarray(done, end).sort();
+    for (let r = done; r < end; r++) if (!step(keys[r] % INDEX_BITS)) return;
+    done = end;
+    size *= 4;
+  }
+}
+
+/**
  * Core scoring, shared by calibration and prediction so both use bit-identical arithmetic.
  * `labels` given: one score per row; otherwise the row-major n × classes matrix.
  */
