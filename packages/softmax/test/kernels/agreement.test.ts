@@ -4,22 +4,12 @@ import { referenceBackend } from '../../src/kernels/reference/backend.js';
 import { kernels } from '../../src/kernels/wasm/module.js';
 import { CHUNK, createWasmBackend } from '../../src/kernels/wasm/wasmBackend.js';
 import { allocate } from '../../src/index.js';
+import { rng } from '../ops/helpers.js';
 
 const wasmExports = kernels();
 if (!wasmExports) throw new Error('WebAssembly SIMD kernels unavailable in this Node');
 const wasm: Backend = createWasmBackend(wasmExports);
 
-/** Deterministic generator (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const lengthRng = rng(2024);
 /** 0–70, the power-of-two edges, the staging-chunk edges, and random lengths (seeded). */

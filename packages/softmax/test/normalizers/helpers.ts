@@ -1,17 +1,8 @@
 /** Test helpers shared by the normalizer tests. */
 import { expect } from 'vitest';
+import { rng } from '../ops/helpers.js';
 
-/** Deterministic uniform generator in [0, 1) (mulberry32), so failures reproduce. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 /** n values uniform in [lo, hi). */
 export function randomRow(rand: () => number, n: number, lo: number, hi: number): Float64Array {

@@ -127,14 +127,23 @@ const INDEX_BITS = 2 ** 21;
  * (2^31 − 1 − float32 bits of p)·2^21 + index, exact in float64 (< 2^52) and ordered exactly as the
  * comparator below: ~10× faster than a comparator sort at 1000 classes. Otherwise the comparator sort.
  */
-function rankRow(p: FloatArray, o: number, classes: number, order: Int32Array, keys: Float64Array, bits: Uint32Array, f32: Float32Array): void {
-  let packed = classes < INDEX_BITS;
-  for (let j = 0; j < classes && packed; j++) {
+/**
+ * Writes the packed sort keys (2^31 − 1 − float32 bits of p)·2^21 + index of one row into `keys`;
+ * false when the row cannot be packed (a probability that is not a float32 value, or ≥ 2^21 classes).
+ */
+function packKeys(p: FloatArray, o: number, classes: number, keys: Float64Array, bits: Uint32Array, f32: Float32Array): boolean {
+  if (classes >= INDEX_BITS) return false;
+  for (let j = 0; j < classes; j++) {
     const v = p[o + j];
     f32[0] = v;
-    packed = f32[0] === v && v >= 0;
+    if (f32[0] !== v || !(v >= 0)) return false;
     keys[j] = (0x7fffffff - bits[0]) * INDEX_BITS + j;
   }
+  return true;
+}
+
+function rankRow(p: FloatArray, o: number, classes: number, order: Int32Array, keys: Float64Array, bits: Uint32Array, f32: Float32Array): void {
+  const packed = packKeys(p, o, classes, keys, bits, f32);
   if (packed) {
     keys.sort();
     for (let k = 0; k < classes; k++) order[k] = keys[k] % INDEX_BITS;
@@ -222,13 +231,7 @@ export function scanRankedPrefix(
 ): void {
   const { keys, f32, bits } = scratch;
   const raps = spec.score === 'raps';
-  let packed = classes < INDEX_BITS;
-  for (let j = 0; j < classes && packed; j++) {
-    const v = p[o + j];
-    f32[0] = v;
-    packed = f32[0] === v && v >= 0;
-    keys[j] = (0x7fffffff - bits[0]) * INDEX_BITS + j;
-  }
+  const packed = packKeys(p, o, classes, keys, bits, f32);
   let cum = 0;
   let k = 0;
   const step = (c: number): boolean => {
