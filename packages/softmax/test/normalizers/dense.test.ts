@@ -17,7 +17,7 @@ import { softmax } from '../../src/normalizers/softmax.js';
 import { softpick } from '../../src/normalizers/softpick.js';
 import { stableMax } from '../../src/normalizers/stableMax.js';
 import type { Input } from '../../src/tensor/types.js';
-import { expectClose, expectSoftmaxError, linesAlong, pick, refSoftmax, rng, uniform } from '../ops/helpers.js';
+import { numericGradient, expectClose, expectSoftmaxError, linesAlong, pick, refSoftmax, rng, uniform } from '../ops/helpers.js';
 
 const RUNS = { numRuns: 40, seed: Number(process.env.FC_SEED ?? 20250101) };
 const NINF = -Infinity;
@@ -95,17 +95,6 @@ function refTargetBeta(z: readonly number[], target: number): number {
 
 const H = 1e-6;
 
-function numericGradient(f: (x: Float64Array) => number, x: Float64Array): Float64Array {
-  const g = new Float64Array(x.length);
-  for (let j = 0; j < x.length; j++) {
-    const xp = x.slice();
-    const xm = x.slice();
-    xp[j] += H;
-    xm[j] -= H;
-    g[j] = (f(xp) - f(xm)) / (2 * H);
-  }
-  return g;
-}
 
 function expectGradient(got: ArrayLike<number>, fd: ArrayLike<number>, label: string, rtol = 1e-6): void {
   expect(got.length, label).toBe(fd.length);

@@ -9,25 +9,13 @@ import { klDivergence } from '../../src/losses/klDivergence.js';
 import { maxSupLoss } from '../../src/losses/maxSupLoss.js';
 import { zLoss } from '../../src/losses/zLoss.js';
 import { crossEntropy } from '../../src/ops/crossEntropy.js';
-import { expectClose, expectSoftmaxError, refLogSoftmax, refSoftmax, rng, uniform } from '../ops/helpers.js';
+import { numericGradient, expectClose, expectSoftmaxError, refLogSoftmax, refSoftmax, rng, uniform } from '../ops/helpers.js';
 
 const RUNS = { numRuns: 40, seed: Number(process.env.FC_SEED ?? 20250102) };
-const H = 1e-6;
 
 type Grad = Float64Array | Float32Array | { data: Float64Array | Float32Array; dims: number[] };
 const dataOf = (g: Grad) => (ArrayBuffer.isView(g) ? g : g.data);
 
-function numericGradient(f: (x: Float64Array) => number, x: Float64Array): Float64Array {
-  const g = new Float64Array(x.length);
-  for (let j = 0; j < x.length; j++) {
-    const xp = x.slice();
-    const xm = x.slice();
-    xp[j] += H;
-    xm[j] -= H;
-    g[j] = (f(xp) - f(xm)) / (2 * H);
-  }
-  return g;
-}
 
 function expectGradient(got: ArrayLike<number>, fd: ArrayLike<number>, label: string): void {
   let scale = 0;

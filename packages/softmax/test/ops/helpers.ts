@@ -166,3 +166,16 @@ export function arrayOf(v: Variant, values: ArrayLike<number>): Float32Array | F
 export function rounded(v: Variant, values: ArrayLike<number>): number[] {
   return Array.from(values, (x) => (v === 'float64' ? x : Math.fround(x)));
 }
+
+/** Central difference (f(x + h·e_j) − f(x − h·e_j)) / 2h of f at x along every coordinate, in float64. */
+export function numericGradient(f: (x: Float64Array) => number, x: Float64Array, h = 1e-6): Float64Array {
+  const g = new Float64Array(x.length);
+  for (let j = 0; j < x.length; j++) {
+    const xp = x.slice();
+    const xm = x.slice();
+    xp[j] += h;
+    xm[j] -= h;
+    g[j] = (f(xp) - f(xm)) / (2 * h);
+  }
+  return g;
+}

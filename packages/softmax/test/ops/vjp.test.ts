@@ -6,24 +6,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { crossEntropy, logSoftmax, logSumExp, softmax } from '../../src/index.js';
-import { linesAlong, pick, refLogSoftmax, refLogSumExp, refSoftmax, rng, uniform } from './helpers.js';
+import { numericGradient, linesAlong, pick, refLogSoftmax, refLogSumExp, refSoftmax, rng, uniform } from './helpers.js';
 
-const H = 1e-6;
 const RTOL = 1e-6;
 const LENGTHS = [1, 2, 3, 7, 16, 33, 64];
 
-/** Central difference of f at x along every coordinate. */
-function numericGradient(f: (x: Float64Array) => number, x: Float64Array): Float64Array {
-  const g = new Float64Array(x.length);
-  for (let j = 0; j < x.length; j++) {
-    const xp = x.slice();
-    const xm = x.slice();
-    xp[j] += H;
-    xm[j] -= H;
-    g[j] = (f(xp) - f(xm)) / (2 * H);
-  }
-  return g;
-}
 
 /** |got − fd| ≤ RTOL·(|fd| + ‖fd‖∞) + 1e-10 elementwise. */
 function expectGradient(got: ArrayLike<number>, fd: Float64Array, label: string): void {
