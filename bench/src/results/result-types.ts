@@ -1,6 +1,7 @@
 import type { BenchMode } from '../harness/budget.js';
 import type { ImplTiming } from '../harness/compare.js';
 import type { MachineInfo } from '../harness/machine.js';
+import type { ConformalIllustration } from '../suites/conformal/illustration-types.js';
 import type { NormalizersIllustration } from '../suites/normalizers/illustration-types.js';
 
 /** A goal a metric is checked against, e.g. speed-up ≥ 1.5 or peak memory ≤ 1 MB. */
@@ -81,4 +82,4 @@ export interface SuiteResult {
 }
 
 /** Illustration data by suite; absent for suites that only have timings. */
-export type SuiteIllustration = NormalizersIllustration;
+export type SuiteIllustration = NormalizersIllustration | ConformalIllustration;

@@ -1,3 +1,4 @@
+import { conformalSuite } from './conformal-suite.js';
 import { crossEntropySuite } from './cross-entropy-suite.js';
 import { normalizersSuite } from './normalizers-suite.js';
 import { softmaxSuite } from './softmax-suite.js';
@@ -5,7 +6,8 @@ import type { Suite } from './suite.js';
 import { topKSuite } from './top-k-suite.js';
 
 /** Every suite, in run and report order. New capabilities (normalizers, attention, …) append here. */
-export const suites: Suite[] = [softmaxSuite, topKSuite, crossEntropySuite, normalizersSuite];
+// conformal sits before normalizers only because normalizers-suite.test.ts asserts that normalizers is last.
+export const suites: Suite[] = [softmaxSuite, topKSuite, crossEntropySuite, conformalSuite, normalizersSuite];
 
 export function findSuites(only?: readonly string[]): Suite[] {
   if (only === undefined || only.length === 0) return [...suites];
