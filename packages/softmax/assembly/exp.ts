@@ -57,9 +57,10 @@ export function splitHi(s: f32): f32 {
 // ---------------------------------------------------------------------------------------------------
 // Hoisted constants. V8 materialises every v128.const inside loops (three instructions each: ~30 extra
 // instructions per 4 exponentials), so the hot kernels load the constants from linear memory once per
-// call into locals, which the engine keeps in registers: the exp loop drops from ~54 to ~24
-// instructions per vector (measured 0.72 → 0.55 ns per element, test/kernels: npm run bench).
-// Use: `const k0 = v128.load(EXP_K), k1 = …` as in loadExpK's comment, then expk(x, bias, k…).
+// call into locals, which the engine keeps in registers: the exp loop drops from ~54 to ~28
+// machine instructions per vector (node --print-wasm-code; timing: scripts/kernel-timing.mjs).
+// AssemblyScript has no multi-value locals, so each kernel repeats the eight loads at its top
+// (`const kLog2e = v128.load(EXP_K)`, …, as in expF32) and passes them to expk.
 
 /**
  * [log2e, −ln2_hi, −ln2_lo, c5, c4, c3, c2, c1, magic bias, subnormal cutoff, Veltkamp factor 4097, 0],
