@@ -1,9 +1,9 @@
-import { machineInfo } from '../harness/machine.js';
 import type { ConformalIllustration } from './conformal/illustration-types.js';
 import { runReproduction } from './conformal/reproduction.js';
 import { CALIBRATE, PREDICT, runTiming } from './conformal/timing.js';
 import { describeImplementations } from './implementations.js';
 import type { Suite } from './suite.js';
+import { resultHeader } from './suite.js';
 
 export const conformalSuite: Suite = {
   id: 'conformal',
@@ -25,12 +25,7 @@ export const conformalSuite: Suite = {
       [PREDICT, 'predictor.predict(probs, { rng }) on chunks of 10,000 rows, times summed'],
     ]);
     return {
-      suite: this.id,
-      title: this.title,
-      mode,
-      machine: machineInfo(startedAt),
-      startedAt: startedAt.toISOString(),
-      durationMs: Date.now() - startedAt.getTime(),
+      ...resultHeader(this, mode, startedAt),
       implementations: describeImplementations([CALIBRATE, PREDICT], { [CALIBRATE]: 'softmax', [PREDICT]: 'softmax' }, new Map(), details),
       cases,
       notes,

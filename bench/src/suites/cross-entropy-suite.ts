@@ -2,7 +2,6 @@ import os from 'node:os';
 import { crossEntropy } from 'softmax';
 import { summarizeCase } from '../harness/compare.js';
 import type { Contender } from '../harness/measure.js';
-import { machineInfo } from '../harness/machine.js';
 import { measureInterleaved } from '../harness/measure.js';
 import { fillUniform, randomLabels } from '../harness/random.js';
 import { atMost, metric, speedupMetric } from '../results/metrics.js';
@@ -12,6 +11,7 @@ import { ourBackendDetails, wasmMemoryBytes } from '../peers/library-info.js';
 import { measureCallMemory, theoreticalMemory } from './memory-probe.js';
 import { materialisedCrossEntropy } from './naive-cross-entropy.js';
 import type { Suite } from './suite.js';
+import { resultHeader } from './suite.js';
 
 const FUSED = 'crossEntropy (fused)';
 const MATERIALISED = 'softmax then −log p (materialised)';
@@ -81,12 +81,7 @@ export const crossEntropySuite: Suite = {
     const summary = summarizeCase(timings.samplesMs, elements, FUSED);
     const ours = ourBackendDetails();
     return {
-      suite: this.id,
-      title: this.title,
-      mode,
-      machine: machineInfo(startedAt),
-      startedAt: startedAt.toISOString(),
-      durationMs: Date.now() - startedAt.getTime(),
+      ...resultHeader(this, mode, startedAt),
       implementations: describeImplementations([FUSED, MATERIALISED], { [FUSED]: 'softmax', [MATERIALISED]: 'softmax' }, new Map(), new Map([[FUSED, ours], [MATERIALISED, ours]])),
       cases: [
         {

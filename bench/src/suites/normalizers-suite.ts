@@ -1,7 +1,6 @@
 import { createRng } from 'softmax';
 import type { FloatArray, TensorLike } from 'softmax';
 import { summarizeCase } from '../harness/compare.js';
-import { machineInfo } from '../harness/machine.js';
 import { measureInterleaved } from '../harness/measure.js';
 import type { Contender } from '../harness/measure.js';
 import { fillUniform } from '../harness/random.js';
@@ -15,6 +14,7 @@ import { ENTMAX_13, ENTMAX_15, SOFTMAX, SORT_SPARSEMAX, SPARSEMAX, libraryMappin
 import type { NormalizerMapping } from './normalizers/mappings.js';
 import { sortSparsemax } from './normalizers/sort-sparsemax.js';
 import type { Suite } from './suite.js';
+import { resultHeader } from './suite.js';
 import { maxAbsDiff, referenceSoftmax } from './validate.js';
 
 const FULL_ROW_LENGTHS = [128, 4096, 262144];
@@ -191,12 +191,7 @@ export const normalizersSuite: Suite = {
     const details = new Map(all.map((c) => [c.name, c.name === SOFTMAX ? `${c.details}; kernels: ${ours}` : c.details]));
     const packages = Object.fromEntries(all.filter((c) => c.library).map((c) => [c.name, 'softmax']));
     return {
-      suite: this.id,
-      title: this.title,
-      mode,
-      machine: machineInfo(startedAt),
-      startedAt: startedAt.toISOString(),
-      durationMs: Date.now() - startedAt.getTime(),
+      ...resultHeader(this, mode, startedAt),
       implementations: describeImplementations(
         all.map((c) => c.name),
         packages,

@@ -1,4 +1,3 @@
-import { machineInfo } from '../harness/machine.js';
 import { fillUniform } from '../harness/random.js';
 import { OURS, OURS_ZERO_COPY } from '../peers/ours.js';
 import { PEER_PACKAGES, softmaxPeers } from '../peers/softmax-peers.js';
@@ -8,6 +7,7 @@ import type { ImplTiming } from '../harness/compare.js';
 import { describeImplementations } from './implementations.js';
 import { runPeerCase } from './peer-case.js';
 import type { Suite } from './suite.js';
+import { resultHeader } from './suite.js';
 
 const FULL_ROW_LENGTHS = [128, 1024, 4096, 32768, 262144, 4194304];
 /** Every call covers about this many elements, so ns/element compares like with like across row lengths. */
@@ -74,12 +74,7 @@ export const softmaxSuite: Suite = {
       });
     }
     return {
-      suite: this.id,
-      title: this.title,
-      mode,
-      machine: machineInfo(startedAt),
-      startedAt: startedAt.toISOString(),
-      durationMs: Date.now() - startedAt.getTime(),
+      ...resultHeader(this, mode, startedAt),
       implementations: describeImplementations(names, PEER_PACKAGES, errors, details),
       cases,
       notes,

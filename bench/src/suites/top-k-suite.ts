@@ -1,6 +1,5 @@
 import { softmax, softmaxTopK } from 'softmax';
 import { summarizeCase } from '../harness/compare.js';
-import { machineInfo } from '../harness/machine.js';
 import { measureInterleaved } from '../harness/measure.js';
 import { fillUniform } from '../harness/random.js';
 import { atLeast, speedupMetric } from '../results/metrics.js';
@@ -8,6 +7,7 @@ import type { CaseResult, ValidationCheck } from '../results/result-types.js';
 import { describeImplementations } from './implementations.js';
 import { ourBackendDetails } from '../peers/library-info.js';
 import type { Suite } from './suite.js';
+import { resultHeader } from './suite.js';
 import { selectTopK } from './top-k-select.js';
 import { maxAbsDiff } from './validate.js';
 
@@ -85,12 +85,7 @@ export const topKSuite: Suite = {
     }
     const ours = ourBackendDetails();
     return {
-      suite: this.id,
-      title: this.title,
-      mode,
-      machine: machineInfo(startedAt),
-      startedAt: startedAt.toISOString(),
-      durationMs: Date.now() - startedAt.getTime(),
+      ...resultHeader(this, mode, startedAt),
       implementations: describeImplementations([FUSED, UNFUSED], { [FUSED]: 'softmax', [UNFUSED]: 'softmax' }, new Map(), new Map([[FUSED, ours], [UNFUSED, ours]])),
       cases,
       notes,
