@@ -1,9 +1,7 @@
 import { entmaxAlpha, entmaxRow } from '../normalizers/entmax.js';
-import { parseLabelledRows, reduceLosses, upstreamScales, type LabelledRows, type Labels } from './labelledRows.js';
-import { fail } from '../tensor/errors.js';
+import { labelledRowsVjp, parseLabelledRows, reduceLosses, type LabelledRows, type Labels } from './labelledRows.js';
 import { optionsObject } from '../tensor/options.js';
 import type { FloatArray, Input, TensorLike } from '../tensor/types.js';
-import { resolveOut } from '../tensor/view.js';
 
 /** Options every Fenchel–Young loss takes (as `crossEntropy`). */
 export interface FenchelYoungLossOptions {
@@ -91,27 +89,13 @@ export function fenchelYoungLossVjp(
   alpha: number,
   name: string,
 ): FloatArray | { data: FloatArray; dims: number[] } {
-  if (o.x === undefined) fail('E_PARAM', 'x', `the logits as opts.x (${name}.vjp needs them)`);
-  if (o.labels === undefined) fail('E_PARAM', 'labels', `the labels as opts.labels (${name}.vjp needs them)`);
-  const c = parseLabelledRows(o.x, o.labels, o);
-  const { view, rows, classes: n } = c;
-  const x = view.data;
-  const g = resolveOut(x, x.length, o.out);
-  const scales = upstreamScales(c, dy);
-  const p = new Float64Array(n);
-  for (let r = 0; r < rows; r++) {
-    const o0 = r * n;
-    const label = c.labels[r];
-    if (label === c.ignoreIndex) {
-      g.fill(0, o0, o0 + n);
-      continue;
-    }
-    entmaxRow(x, o0, p, 0, n, 1, alpha);
-    const scale = scales[r];
-    p[label] -= 1;
-    for (let i = 0; i < n; i++) g[o0 + i] = scale * p[i];
-  }
-  return view.isRow ? g : { data: g, dims: [...view.dims] };
+  let p = new Float64Array(0);
+  return labelledRowsVjp(name, dy, o, (x, off, n, y, scale, g) => {
+    if (p.length !== n) p = new Float64Array(n);
+    entmaxRow(x, off, p, 0, n, 1, alpha);
+    p[y] -= 1;
+    for (let i = 0; i < n; i++) g[off + i] = scale * p[i];
+  });
 }
 
 function entmaxLossForward(logits: Input, labels: Labels, opts?: EntmaxLossOptions): number | FloatArray {

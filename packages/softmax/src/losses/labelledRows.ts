@@ -1,7 +1,7 @@
 import { fail } from '../tensor/errors.js';
 import { oneOf } from '../tensor/options.js';
 import type { FloatArray, Input } from '../tensor/types.js';
-import { toView, type TensorView } from '../tensor/view.js';
+import { resolveOut, toView, type TensorView } from '../tensor/view.js';
 
 /** Class labels, one per row: integers in [0, classes), or `ignoreIndex`. */
 export type Labels = ArrayLike<number> | number;
@@ -65,4 +65,34 @@ export function reduceLosses(c: LabelledRows, losses: Float64Array): number | Fl
   let total = 0;
   for (let r = 0; r < c.rows; r++) total += losses[r];
   return c.reduction === 'sum' ? total : total / c.valid;
+}
+
+/** One row's gradient: write d loss/d z for row r (offset `off`, label `y`) into g, times `scale`. */
+export type RowGradient = (x: FloatArray, off: number, n: number, y: number, scale: number, g: FloatArray) => void;
+
+/**
+ * The backward pass every loss on labelled rows shares: requires `opts.x` (logits) and `opts.labels`,
+ * validates them as the forward pass did, scales by the upstream gradient per the reduction, zeroes
+ * ignored rows, and lets `row` fill the others. Returns the gradient in the logits' form.
+ */
+export function labelledRowsVjp(
+  name: string,
+  dy: number | ArrayLike<number>,
+  o: { x?: Input; labels?: Labels; out?: unknown; reduction?: unknown; ignoreIndex?: unknown },
+  row: RowGradient,
+): FloatArray | { data: FloatArray; dims: number[] } {
+  if (o.x === undefined) fail('E_PARAM', 'x', `the logits as opts.x (${name}.vjp needs them)`);
+  if (o.labels === undefined) fail('E_PARAM', 'labels', `the labels as opts.labels (${name}.vjp needs them)`);
+  const c = parseLabelledRows(o.x, o.labels, o);
+  const x = c.view.data;
+  const n = c.classes;
+  const g = resolveOut(x, x.length, o.out);
+  const scales = upstreamScales(c, dy);
+  for (let r = 0; r < c.rows; r++) {
+    const off = r * n;
+    const y = c.labels[r];
+    if (y === c.ignoreIndex) g.fill(0, off, off + n);
+    else row(x, off, n, y, scales[r], g);
+  }
+  return c.view.isRow ? g : { data: g, dims: [...c.view.dims] };
 }

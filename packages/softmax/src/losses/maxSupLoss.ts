@@ -1,9 +1,7 @@
 import type { Labels } from '../ops/crossEntropy.js';
-import { fail } from '../tensor/errors.js';
 import { finiteInRange, optionsObject } from '../tensor/options.js';
 import type { FloatArray, Input, TensorLike } from '../tensor/types.js';
-import { resolveOut } from '../tensor/view.js';
-import { parseLabelledRows, reduceLosses, upstreamScales } from './labelledRows.js';
+import { labelledRowsVjp, parseLabelledRows, reduceLosses } from './labelledRows.js';
 
 export interface MaxSupLossOptions {
   /** Weight α ≥ 0 of the MaxSup term. Default 0.1 (the start of the authors' 0.1 → 0.2 schedule). */
@@ -67,30 +65,15 @@ function maxSupLossForward(logits: Input, labels: Labels, opts?: MaxSupLossOptio
  */
 function maxSupLossVjp(_y: number | Input, dy: number | ArrayLike<number>, opts: MaxSupLossVjpOptions): FloatArray | { data: FloatArray; dims: number[] } {
   const o = optionsObject(opts);
-  if (o.x === undefined) fail('E_PARAM', 'x', 'the logits as opts.x (maxSupLoss.vjp needs them)');
-  if (o.labels === undefined) fail('E_PARAM', 'labels', 'the labels as opts.labels (maxSupLoss.vjp needs them)');
   const alpha = finiteInRange(o.alpha, 'alpha', 0, Number.MAX_VALUE, 0.1);
-  const c = parseLabelledRows(o.x, o.labels, o);
-  const x = c.view.data;
-  const n = c.classes;
-  const g = resolveOut(x, x.length, o.out);
-  const scales = upstreamScales(c, dy);
-  for (let r = 0; r < c.rows; r++) {
-    const off = r * n;
-    const y = c.labels[r];
-    if (y === c.ignoreIndex) {
-      g.fill(0, off, off + n);
-      continue;
-    }
-    const scale = scales[r];
+  return labelledRowsVjp('maxSupLoss', dy, o, (x, off, n, y, scale, g) => {
     const { arg, lse } = rowStats(x, off, n);
     for (let i = 0; i < n; i++) {
       let v = Math.exp(x[off + i] - lse) - (i === y ? 1 : 0);
       if (alpha !== 0) v += alpha * ((i === arg ? 1 : 0) - 1 / n);
       g[off + i] = scale * v;
     }
-  }
-  return c.view.isRow ? g : { data: g, dims: [...c.view.dims] };
+  });
 }
 
 /**

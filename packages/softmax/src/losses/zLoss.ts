@@ -1,8 +1,6 @@
-import { parseLabelledRows, reduceLosses, upstreamScales, type Labels } from './labelledRows.js';
-import { fail } from '../tensor/errors.js';
+import { labelledRowsVjp, parseLabelledRows, reduceLosses, type Labels } from './labelledRows.js';
 import { finiteInRange, optionsObject, positiveFinite } from '../tensor/options.js';
 import type { FloatArray, Input, TensorLike } from '../tensor/types.js';
-import { resolveOut } from '../tensor/view.js';
 
 export interface ZLossOptions {
   /** Softness a > 0 of the softplus (a → ∞: the hinge max(0, b − ẑ)). Default 0.1. */
@@ -85,38 +83,20 @@ function zLossForward(logits: Input, labels: Labels, opts?: ZLossOptions): numbe
  */
 function zLossVjp(_y: number | Input, dy: number | ArrayLike<number>, opts: ZLossVjpOptions): FloatArray | { data: FloatArray; dims: number[] } {
   const o = optionsObject(opts);
-  if (o.x === undefined) fail('E_PARAM', 'x', 'the logits as opts.x (zLoss.vjp needs them)');
-  if (o.labels === undefined) fail('E_PARAM', 'labels', 'the labels as opts.labels (zLoss.vjp needs them)');
   const { a, b } = zParams(o);
-  const c = parseLabelledRows(o.x, o.labels, o);
-  const x = c.view.data;
-  const n = c.classes;
-  const g = resolveOut(x, x.length, o.out);
-  const scales = upstreamScales(c, dy);
-  for (let r = 0; r < c.rows; r++) {
-    const off = r * n;
-    const y = c.labels[r];
-    if (y === c.ignoreIndex) {
-      g.fill(0, off, off + n);
-      continue;
-    }
+  return labelledRowsVjp('zLoss', dy, o, (x, off, n, y, scale, g) => {
     const { mean, sd, finite } = rowMoments(x, off, n);
-    if (!finite) {
-      g.fill(NaN, off, off + n);
-      continue;
-    }
-    if (!(sd > 0)) {
-      g.fill(0, off, off + n);
-      continue;
+    if (!finite || !(sd > 0)) {
+      g.fill(finite ? 0 : NaN, off, off + n);
+      return;
     }
     const zc = (x[off + y] - mean) / sd;
-    const k = (-scales[r] * sigmoid(a * (b - zc))) / sd;
+    const k = (-scale * sigmoid(a * (b - zc))) / sd;
     for (let i = 0; i < n; i++) {
       const zi = (x[off + i] - mean) / sd;
       g[off + i] = k * ((i === y ? 1 : 0) - 1 / n - (zc * zi) / n);
     }
-  }
-  return c.view.isRow ? g : { data: g, dims: [...c.view.dims] };
+  });
 }
 
 /**

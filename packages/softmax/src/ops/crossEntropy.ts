@@ -1,9 +1,7 @@
 import { backendFor } from '../kernels/dispatch.js';
-import { fail } from '../tensor/errors.js';
 import { finiteInRange, optionsObject } from '../tensor/options.js';
-import { parseLabelledRows, reduceLosses, upstreamScales, type LabelledRows, type Labels } from '../losses/labelledRows.js';
+import { labelledRowsVjp, parseLabelledRows, reduceLosses, type LabelledRows, type Labels } from '../losses/labelledRows.js';
 import type { FloatArray, Input, TensorLike } from '../tensor/types.js';
-import { resolveOut } from '../tensor/view.js';
 
 export type { Labels } from '../losses/labelledRows.js';
 
@@ -70,27 +68,13 @@ function crossEntropyForward(logits: Input, labels: Labels, opts?: CrossEntropyO
  */
 function crossEntropyVjp(_y: number | Input, dy: number | ArrayLike<number>, opts: CrossEntropyVjpOptions): FloatArray | { data: FloatArray; dims: number[] } {
   const o = optionsObject(opts);
-  if (o.x === undefined) fail('E_PARAM', 'x', 'the logits as opts.x (crossEntropy.vjp needs them)');
-  if (o.labels === undefined) fail('E_PARAM', 'labels', 'the labels as opts.labels (crossEntropy.vjp needs them)');
-  const c = parseCall(o.x, o.labels, o);
-  const { view, rows, classes: n, eps } = c;
-  const x = view.data;
-  const g = resolveOut(x, x.length, o.out);
-  const scales = upstreamScales(c, dy);
-  const backend = backendFor(x);
-  for (let r = 0; r < rows; r++) {
-    const o0 = r * n;
-    const y = c.labels[r];
-    if (y === c.ignoreIndex) {
-      g.fill(0, o0, o0 + n);
-      continue;
-    }
-    const scale = scales[r];
-    const { m, d } = backend.rowStats(x, o0, n, 1);
-    backend.expScale(x, o0, g, o0, n, 1, m, scale / d, (-scale * eps) / n);
-    g[o0 + y] -= scale * (1 - eps);
-  }
-  return view.isRow ? g : { data: g, dims: [...view.dims] };
+  const eps = finiteInRange(o.labelSmoothing, 'labelSmoothing', 0, 1, 0);
+  return labelledRowsVjp('crossEntropy', dy, o, (x, off, n, y, scale, g) => {
+    const backend = backendFor(x);
+    const { m, d } = backend.rowStats(x, off, n, 1);
+    backend.expScale(x, off, g, off, n, 1, m, scale / d, (-scale * eps) / n);
+    g[off + y] -= scale * (1 - eps);
+  });
 }
 
 /**
