@@ -1,5 +1,5 @@
 import { entmaxAlpha, entmaxRow } from '../normalizers/entmax.js';
-import { labelledRowsVjp, parseLabelledRows, reduceLosses, type LabelledRows, type Labels } from './labelledRows.js';
+import { labelledRowsLoss, labelledRowsVjp, type Labels } from './labelledRows.js';
 import { optionsObject } from '../tensor/options.js';
 import type { FloatArray, Input, TensorLike } from '../tensor/types.js';
 
@@ -60,26 +60,15 @@ function fyLossRow(x: FloatArray, o: number, p: Float64Array, n: number, label: 
   return loss > 0 ? loss : loss !== loss ? NaN : 0;
 }
 
-/** Per-row losses (float64; ignored rows give 0). */
-function rowLosses(c: LabelledRows, alpha: number): Float64Array {
-  const { view, rows, classes: n } = c;
-  const x = view.data;
-  const losses = new Float64Array(rows);
-  const p = new Float64Array(n);
-  for (let r = 0; r < rows; r++) {
-    const label = c.labels[r];
-    if (label === c.ignoreIndex) continue;
-    const o = r * n;
-    entmaxRow(x, o, p, 0, n, 1, alpha);
-    losses[r] = fyLossRow(x, o, p, n, label, alpha);
-  }
-  return losses;
-}
 
 /** The forward pass shared by `entmaxLoss` and `sparsemaxLoss`. */
 export function fenchelYoungLoss(logits: Input, labels: Labels, o: Partial<FenchelYoungLossOptions>, alpha: number): number | FloatArray {
-  const c = parseLabelledRows(logits, labels, o);
-  return reduceLosses(c, rowLosses(c, alpha));
+  let p = new Float64Array(0);
+  return labelledRowsLoss(logits, labels, o, (x, off, n, y) => {
+    if (p.length !== n) p = new Float64Array(n);
+    entmaxRow(x, off, p, 0, n, 1, alpha);
+    return fyLossRow(x, off, p, n, y, alpha);
+  });
 }
 
 /** The backward pass shared by `entmaxLoss` and `sparsemaxLoss`: scale_r·(entmax_α(z_r) − e_{y_r}). */

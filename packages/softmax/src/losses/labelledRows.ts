@@ -96,3 +96,22 @@ export function labelledRowsVjp(
   }
   return c.view.isRow ? g : { data: g, dims: [...c.view.dims] };
 }
+
+/**
+ * The forward pass every loss on labelled rows shares: validates logits and labels, calls `row` for each
+ * row not ignored (ignored rows lose 0), and reduces as crossEntropy does.
+ */
+export function labelledRowsLoss(
+  logits: Input,
+  labels: Labels,
+  o: { reduction?: unknown; ignoreIndex?: unknown },
+  row: (x: FloatArray, off: number, n: number, y: number) => number,
+): number | FloatArray {
+  const c = parseLabelledRows(logits, labels, o);
+  const losses = new Float64Array(c.rows);
+  for (let r = 0; r < c.rows; r++) {
+    const y = c.labels[r];
+    if (y !== c.ignoreIndex) losses[r] = row(c.view.data, r * c.classes, c.classes, y);
+  }
+  return reduceLosses(c, losses);
+}

@@ -1,7 +1,7 @@
 import type { Labels } from '../ops/crossEntropy.js';
 import { finiteInRange, optionsObject } from '../tensor/options.js';
 import type { FloatArray, Input, TensorLike } from '../tensor/types.js';
-import { labelledRowsVjp, parseLabelledRows, reduceLosses } from './labelledRows.js';
+import { labelledRowsLoss, labelledRowsVjp } from './labelledRows.js';
 
 export interface MaxSupLossOptions {
   /** Weight α ≥ 0 of the MaxSup term. Default 0.1 (the start of the authors' 0.1 → 0.2 schedule). */
@@ -45,18 +45,10 @@ function rowStats(x: FloatArray, o: number, n: number): { max: number; arg: numb
 function maxSupLossForward(logits: Input, labels: Labels, opts?: MaxSupLossOptions): number | FloatArray {
   const o = optionsObject(opts);
   const alpha = finiteInRange(o.alpha, 'alpha', 0, Number.MAX_VALUE, 0.1);
-  const c = parseLabelledRows(logits, labels, o);
-  const x = c.view.data;
-  const n = c.classes;
-  const losses = new Float64Array(c.rows);
-  for (let r = 0; r < c.rows; r++) {
-    const y = c.labels[r];
-    if (y === c.ignoreIndex) continue;
-    const off = r * n;
+  return labelledRowsLoss(logits, labels, o, (x, off, n, y) => {
     const { max, lse, mean } = rowStats(x, off, n);
-    losses[r] = lse - x[off + y] + (alpha === 0 ? 0 : alpha * (max - mean));
-  }
-  return reduceLosses(c, losses);
+    return lse - x[off + y] + (alpha === 0 ? 0 : alpha * (max - mean));
+  });
 }
 
 /**

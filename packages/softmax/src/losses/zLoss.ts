@@ -1,4 +1,4 @@
-import { labelledRowsVjp, parseLabelledRows, reduceLosses, type Labels } from './labelledRows.js';
+import { labelledRowsLoss, labelledRowsVjp, type Labels } from './labelledRows.js';
 import { finiteInRange, optionsObject, positiveFinite } from '../tensor/options.js';
 import type { FloatArray, Input, TensorLike } from '../tensor/types.js';
 
@@ -57,23 +57,12 @@ function zParams(o: ZLossOptions): { a: number; b: number } {
 function zLossForward(logits: Input, labels: Labels, opts?: ZLossOptions): number | FloatArray {
   const o = optionsObject(opts);
   const { a, b } = zParams(o);
-  const c = parseLabelledRows(logits, labels, o);
-  const x = c.view.data;
-  const n = c.classes;
-  const losses = new Float64Array(c.rows);
-  for (let r = 0; r < c.rows; r++) {
-    const y = c.labels[r];
-    if (y === c.ignoreIndex) continue;
-    const off = r * n;
+  return labelledRowsLoss(logits, labels, o, (x, off, n, y) => {
     const { mean, sd, finite } = rowMoments(x, off, n);
-    if (!finite) {
-      losses[r] = NaN;
-      continue;
-    }
+    if (!finite) return NaN;
     const z = sd > 0 ? (x[off + y] - mean) / sd : 0;
-    losses[r] = softplus(a * (b - z)) / a;
-  }
-  return reduceLosses(c, losses);
+    return softplus(a * (b - z)) / a;
+  });
 }
 
 /**

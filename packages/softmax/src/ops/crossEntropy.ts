@@ -1,6 +1,6 @@
 import { backendFor } from '../kernels/dispatch.js';
 import { finiteInRange, optionsObject } from '../tensor/options.js';
-import { labelledRowsVjp, parseLabelledRows, reduceLosses, type LabelledRows, type Labels } from '../losses/labelledRows.js';
+import { labelledRowsLoss, labelledRowsVjp, type Labels } from '../losses/labelledRows.js';
 import type { FloatArray, Input, TensorLike } from '../tensor/types.js';
 
 export type { Labels } from '../losses/labelledRows.js';
@@ -23,42 +23,18 @@ export interface CrossEntropyVjpOptions extends CrossEntropyOptions {
   out?: FloatArray | TensorLike;
 }
 
-interface ParsedCall extends LabelledRows {
-  eps: number;
-}
-
-function parseCall(logits: Input, labels: Labels, opts: CrossEntropyOptions | undefined): ParsedCall {
-  const o = optionsObject(opts);
-  const rows = parseLabelledRows(logits, labels, o);
-  return { ...rows, eps: finiteInRange(o.labelSmoothing, 'labelSmoothing', 0, 1, 0) };
-}
-
-/** Per-row losses in float64; ignored rows give 0. One read of each row (plus one for Σz when ε > 0). */
-function rowLosses(c: ParsedCall): Float64Array {
-  const { view, rows, classes: n, eps } = c;
-  const x = view.data;
-  const backend = backendFor(x);
-  const losses = new Float64Array(rows);
-  for (let r = 0; r < rows; r++) {
-    const y = c.labels[r];
-    if (y === c.ignoreIndex) continue;
-    const o = r * n;
-    const { m, d } = backend.rowStats(x, o, n, 1);
-    const lse = m + Math.log(d);
-    let loss = lse - x[o + y];
-    if (eps > 0) {
-      let sum = 0;
-      for (let i = o; i < o + n; i++) sum += x[i];
-      loss = lse - (1 - eps) * x[o + y] - (eps / n) * sum;
-    }
-    losses[r] = loss;
-  }
-  return losses;
-}
-
 function crossEntropyForward(logits: Input, labels: Labels, opts?: CrossEntropyOptions): number | FloatArray {
-  const c = parseCall(logits, labels, opts);
-  return reduceLosses(c, rowLosses(c));
+  const o = optionsObject(opts);
+  const eps = finiteInRange(o.labelSmoothing, 'labelSmoothing', 0, 1, 0);
+  // One read of each row for the statistics (plus one for Σz when ε > 0); O(1) memory per row.
+  return labelledRowsLoss(logits, labels, o, (x, off, n, y) => {
+    const { m, d } = backendFor(x).rowStats(x, off, n, 1);
+    const lse = m + Math.log(d);
+    if (eps === 0) return lse - x[off + y];
+    let sum = 0;
+    for (let i = off; i < off + n; i++) sum += x[i];
+    return lse - (1 - eps) * x[off + y] - (eps / n) * sum;
+  });
 }
 
 /**
