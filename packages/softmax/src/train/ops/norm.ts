@@ -1,0 +1,111 @@
+import { fail } from '../../tensor/errors.js';
+import type { FloatArray } from '../../tensor/types.js';
+import { allocLike } from '../../tensor/view.js';
+import { record, type Variable } from '../autograd/variable.js';
+import { asVariable, sameDtype, type Operand } from './operand.js';
+
+function lastAxisRows(x: Variable, weight: Variable | null, bias: Variable | null): { rows: number; n: number } {
+  if (x.dims.length === 0) fail('E_SHAPE', 'x', 'at least one dimension (normalised over the last)', '[]');
+  const n = x.dims[x.dims.length - 1];
+  for (const [p, name] of [[weight, 'weight'], [bias, 'bias']] as const) {
+    if (p === null) continue;
+    sameDtype(x, p, 'x', name);
+    if (p.size !== n) fail('E_SHAPE', name, `[${n}] (the last dimension of x)`, `[${p.dims.join(', ')}]`);
+  }
+  return { rows: n === 0 ? 0 : x.size / n, n };
+}
+
+const optional = (p: Operand | undefined, name: string, like: FloatArray): Variable | null => (p === undefined ? null : asVariable(p, name, like));
+
+/**
+ * Layer normalisation over the last axis (Ba, Kiros & Hinton 2016): x̂ = (x − μ)/√(σ² + ε) with the
+ * biased variance, y = γ ⊙ x̂ + β. Backward: dx = (ĝ − mean(ĝ) − x̂·mean(ĝ ⊙ x̂))/√(σ² + ε) with
+ * ĝ = g ⊙ γ; dγ = Σ_rows g ⊙ x̂; dβ = Σ_rows g. O(size).
+ */
+export function layerNorm(input: Operand, weight?: Operand, bias?: Operand, eps = 1e-5): Variable {
+  const x = asVariable(input, 'x');
+  const w = optional(weight, 'weight', x.data);
+  const b = optional(bias, 'bias', x.data);
+  const { rows, n } = lastAxisRows(x, w, b);
+  const xd = x.data;
+  const y = allocLike(xd, x.size);
+  const xhat = new Float64Array(x.size);
+  const invStd = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    const o = r * n;
+    let mu = 0;
+    for (let i = 0; i < n; i++) mu += xd[o + i];
+    mu /= n;
+    let v = 0;
+    for (let i = 0; i < n; i++) v += (xd[o + i] - mu) ** 2;
+    const inv = 1 / Math.sqrt(v / n + eps);
+    invStd[r] = inv;
+    for (let i = 0; i < n; i++) {
+      const h = (xd[o + i] - mu) * inv;
+      xhat[o + i] = h;
+      y[o + i] = h * (w ? w.data[i] : 1) + (b ? b.data[i] : 0);
+    }
+  }
+  const inputs = [x, ...(w ? [w] : []), ...(b ? [b] : [])];
+  return record('layerNorm', y, x.dims, inputs, (g) => {
+    const dx = allocLike(g, x.size);
+    const dw = w ? allocLike(g, n) : null;
+    const db = b ? allocLike(g, n) : null;
+    for (let r = 0; r < rows; r++) {
+      const o = r * n;
+      let meanG = 0;
+      let meanGH = 0;
+      for (let i = 0; i < n; i++) {
+        const gh = g[o + i] * (w ? w.data[i] : 1);
+        meanG += gh;
+        meanGH += gh * xhat[o + i];
+        if (dw) dw[i] += g[o + i] * xhat[o + i];
+        if (db) db[i] += g[o + i];
+      }
+      meanG /= n;
+      meanGH /= n;
+      for (let i = 0; i < n; i++) {
+        const gh = g[o + i] * (w ? w.data[i] : 1);
+        dx[o + i] = (gh - meanG - xhat[o + i] * meanGH) * invStd[r];
+      }
+    }
+    return [dx, ...(w ? [dw] : []), ...(b ? [db] : [])];
+  });
+}
+
+/**
+ * RMS normalisation over the last axis (Zhang & Sennrich 2019): y = γ ⊙ x / r, r = √(mean(x²) + ε).
+ * Backward: dx = ĝ/r − x·mean(ĝ ⊙ x)/r³ with ĝ = g ⊙ γ; dγ = Σ_rows g ⊙ x/r. O(size).
+ */
+export function rmsNorm(input: Operand, weight?: Operand, eps = 1e-6): Variable {
+  const x = asVariable(input, 'x');
+  const w = optional(weight, 'weight', x.data);
+  const { rows, n } = lastAxisRows(x, w, null);
+  const xd = x.data;
+  const y = allocLike(xd, x.size);
+  const invRms = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    const o = r * n;
+    let ss = 0;
+    for (let i = 0; i < n; i++) ss += xd[o + i] * xd[o + i];
+    const inv = 1 / Math.sqrt(ss / n + eps);
+    invRms[r] = inv;
+    for (let i = 0; i < n; i++) y[o + i] = xd[o + i] * inv * (w ? w.data[i] : 1);
+  }
+  return record('rmsNorm', y, x.dims, w ? [x, w] : [x], (g) => {
+    const dx = allocLike(g, x.size);
+    const dw = w ? allocLike(g, n) : null;
+    for (let r = 0; r < rows; r++) {
+      const o = r * n;
+      const inv = invRms[r];
+      let dot = 0;
+      for (let i = 0; i < n; i++) {
+        dot += g[o + i] * (w ? w.data[i] : 1) * xd[o + i];
+        if (dw) dw[i] += g[o + i] * xd[o + i] * inv;
+      }
+      const c = (dot / n) * inv * inv * inv;
+      for (let i = 0; i < n; i++) dx[o + i] = g[o + i] * (w ? w.data[i] : 1) * inv - xd[o + i] * c;
+    }
+    return w ? [dx, dw] : [dx];
+  });
+}
