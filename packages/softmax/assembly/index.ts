@@ -11,6 +11,8 @@ import { maxF32 } from './reduce';
 export { softmaxThreePassF32, softmaxOnlineF32, softmaxTwoPassF32, onlineStatsF32, expScaleF32, statsM, statsD };
 export { logSoftmaxF32, logSumExpF32, expF32, maxF32 };
 export { topKBegin, topKUpdate, topKMax, topKSum, topKCount } from './topK';
+export { gemmF32 } from './gemm';
+export { attentionHeadF32 } from './attention';
 
 /** Allocates `bytes` bytes, 16-byte aligned; may grow memory (the host then refreshes its views). */
 export function alloc(bytes: usize): usize {

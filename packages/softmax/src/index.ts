@@ -22,6 +22,8 @@ export type { FloatArray, TensorLike, Row, Input, OutputOf, MaskInput, Algorithm
 export { softmaxTopK } from './ops/softmaxTopK.js';
 export type { SoftmaxTopKOptions, SoftmaxTopKResult } from './ops/softmaxTopK.js';
 export { crossEntropy } from './ops/crossEntropy.js';
+export { matmul } from './ops/matmul.js';
+export type { MatmulOptions, MatmulResult, MatmulGradients } from './ops/matmul.js';
 export type { CrossEntropyOptions, CrossEntropyVjpOptions, Labels } from './ops/crossEntropy.js';
 
 // The normalizer family (each with .vjp) and the registry that composed features resolve names with.
@@ -100,3 +102,24 @@ export type {
   CoverageMetrics,
   CoverageMetricsOptions,
 } from './decisions/conformal/index.js';
+
+// Attention: flash-style scaled dot-product attention, decoding against a KV cache, the alternatives.
+// Attention: flash softmax path, materialised normalisers and score maps, selective temperature, gates (with .vjp).
+export { attention } from './attention/attention.js';
+export type { AttentionOptions, AttentionMask, AttentionScoreMapName, SigmoidAttentionOptions, SoftplusAttentionOptions, AttentionTemperature, AttentionGate, AttentionTensor, AttentionResult, AttentionGradients, AttentionGateGradients } from './attention/attentionTypes.js';
+export { attendDecode } from './attention/attendDecode.js';
+export type { AttendDecodeOptions, AttendDecodeResult, DecodeMask } from './attention/attendDecode.js';
+export { decodeMerge } from './attention/decodeMerge.js';
+export type { DecodePart, DecodeMerged } from './attention/decodeMerge.js';
+// Linear attention family (each with .vjp).
+export { linearAttention } from './attention/linearAttention.js';
+export type { LinearAttentionOptions, LinearAttentionGrads } from './attention/linearAttention.js';
+export type { FeatureMapName, FeatureMapOption, CustomFeatureMap, FeatureRole, HedgehogOptions, NalaformerOptions } from './attention/featureMaps.js';
+export { gla } from './attention/gla.js';
+export type { GlaOptions, GlaVjpOptions, GlaGrads } from './attention/gla.js';
+export { gatedDeltaNet } from './attention/gatedDeltaNet.js';
+export type { GatedDeltaNetOptions, GatedDeltaNetVjpOptions, GatedDeltaNetGrads } from './attention/gatedDeltaNet.js';
+export type { RecurrentOptions, RecurrentVjpOptions, RecurrentResult } from './attention/linearRecurrent.js';
+
+// Training: autograd tape, modules, optimisers, checkpoints, data and the trainer.
+export * from './train/index.js';

@@ -21,6 +21,45 @@ export function softmaxLengthOneRows(x: FloatArray, y: FloatArray, rows: number)
   for (let r = 0; r < rows; r++) y[r] = x[r] - x[r] + 1;
 }
 
+/**
+ * One attention head for `Backend.attentionHead` (flash-attention forward, softmax normaliser). All
+ * matrices are row-major with contiguous rows; offsets (`qo`, `ko`, …) are element offsets.
+ */
+export interface AttentionHeadArgs {
+  /** Queries [lq, d]. */
+  q: FloatArray;
+  qo: number;
+  /** Keys [lk, d]. */
+  k: FloatArray;
+  ko: number;
+  /** Values [lk, dv]. */
+  v: FloatArray;
+  vo: number;
+  /** Output [lq, dv], written. */
+  o: FloatArray;
+  oo: number;
+  /**
+   * [lq] written if non-null: ln Σ_j exp(s_ij) over kept keys, s_ij = scale·q_i·k_j + mask_ij;
+   * −Infinity for a row with no kept key.
+   */
+  lse: FloatArray | null;
+  lo: number;
+  lq: number;
+  lk: number;
+  d: number;
+  dv: number;
+  scale: number;
+  /** Query i keeps keys j ≤ i + causalOffset; Infinity = not causal. */
+  causalOffset: number;
+  /**
+   * Additive mask: row i at mo + i·maskRowStride (0 = one row broadcast to all queries), lk entries;
+   * −Infinity = masked. null = no mask.
+   */
+  mask: FloatArray | null;
+  mo: number;
+  maskRowStride: number;
+}
+
 export interface Backend {
   readonly name: 'wasm-simd' | 'reference';
   softmaxRows(x: FloatArray, y: FloatArray, rows: number, n: number, s: number, algorithm: Algorithm): void;
@@ -40,4 +79,18 @@ export interface Backend {
    * Returns the row's statistics.
    */
   topKRow(x: FloatArray, xo: number, n: number, k: number, s: number, indices: Int32Array, io: number, values: FloatArray, vo: number): RowStats;
+  /**
+   * C = alpha·op(A)·op(B) + beta·C, row-major; op(A) is m×k, op(B) is k×n; lda/ldb/ldc are row strides
+   * (elements) of the stored matrices; transA/transB mean the stored matrix is the transpose.
+   * beta = 0 ignores C's previous contents (NaN there does not propagate).
+   */
+  gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+    a: FloatArray, ao: number, lda: number, b: FloatArray, bo: number, ldb: number,
+    beta: number, c: FloatArray, co: number, ldc: number): void;
+  /**
+   * Flash-attention forward (softmax) of ONE head: o_i = Σ_j softmax_j(s_i·)·v_j over kept keys, with
+   * the online normaliser over key tiles, never an lq×lk buffer. A row with no kept key gets o_i = 0 and
+   * lse = −Infinity; NaN in inputs propagates to that row.
+   */
+  attentionHead(args: AttentionHeadArgs): void;
 }

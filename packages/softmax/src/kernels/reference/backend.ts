@@ -1,5 +1,7 @@
 import type { Algorithm, FloatArray } from '../../tensor/types.js';
 import { softmaxLengthOneRows, type Backend, type RowStats } from '../backend.js';
+import { attentionHeadReference } from './attentionHead.js';
+import { gemmReference } from './gemm.js';
 import { logSoftmaxRow, logSumExpRow } from './logSoftmax.js';
 import { onlineStatsRow, softmaxOnlineRow } from './online.js';
 import { softmaxThreePassRow } from './threePass.js';
@@ -36,4 +38,6 @@ export const referenceBackend: Backend = {
     for (let i = 0; i < n; i++) y[yo + i] = Math.exp(s * x[xo + i] - m) * c + b;
   },
   topKRow: topKRowReference,
+  gemm: gemmReference,
+  attentionHead: attentionHeadReference,
 };

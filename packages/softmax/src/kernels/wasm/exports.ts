@@ -16,6 +16,10 @@ export interface KernelExports {
   topKMax(): number;
   topKSum(): number;
   topKCount(): number;
+  gemmF32(transA: number, transB: number, m: number, n: number, k: number, alpha: number,
+    a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number): void;
+  attentionHeadF32(q: number, k: number, v: number, o: number, lse: number, lq: number, lk: number, d: number, dv: number,
+    scale: number, causal: number, causalOffset: number, mask: number, maskStride: number): void;
 }
 
 /** Algorithm codes of softmaxRowsF32 (assembly/index.ts). */

@@ -16,6 +16,11 @@ export const CHUNK = 16384;
 /** The top-k buffer lives in WebAssembly memory only up to this k; larger k use the reference path. */
 export const MAX_FUSED_K = 1024;
 
+/** Rounds a byte count up to a multiple of 16 (SIMD alignment of staged operands). */
+function align16(bytes: number): number {
+  return Math.ceil(bytes / 16) * 16;
+}
+
 /**
  * The WebAssembly SIMD backend (float32). Float64 arrays are delegated to the reference backend.
  * Arrays that already live in the module's memory (see `allocate`) are processed in place; others are
@@ -24,11 +29,16 @@ export const MAX_FUSED_K = 1024;
  * twice instead (statistics, then output), which needs no large buffer. 'auto' is three-pass: with
  * WebAssembly's 4-lane SIMD the kernels are compute-bound, and three-pass does the least arithmetic
  * (measured by `npm run bench`; see the README).
+ *
+ * `gemm` and `attentionHead` stage each operand that does not live in module memory into one growable
+ * arena (rows packed contiguously), run the kernel (assembly/gemm.ts, gemmSmall.ts, attention.ts) and
+ * copy the output back; zero-copy operands are used in place.
  */
 export function createWasmBackend(wasm: KernelExports): Backend {
   const views = new MemoryViews(wasm);
   const stage = new Scratch(wasm);
   const aux = new Scratch(wasm);
+  const arena = new Scratch(wasm);
 
   const isF32 = (a: FloatArray): a is Float32Array => a instanceof Float32Array;
 
@@ -124,6 +134,48 @@ export function createWasmBackend(wasm: KernelExports): Backend {
     }
   }
 
+  /** A matrix operand in module memory: byte pointer and row stride (floats). */
+  interface Placed {
+    ptr: number;
+    ld: number;
+  }
+
+  /**
+   * Where the kernel finds a rows×cols matrix stored at `off` with row stride `ld`: in place for a
+   * zero-copy array, else copied (rows packed, ld = cols) to `dst` when `copyIn`. Returns the next free
+   * byte after its staging area.
+   */
+  function place(h: Host, off: number, rows: number, cols: number, ld: number, dst: number, copyIn: boolean, out: Placed): number {
+    if (h.owned) {
+      out.ptr = h.ptr + off * 4;
+      out.ld = ld;
+      return dst;
+    }
+    out.ptr = dst;
+    out.ld = Math.max(cols, 1);
+    if (copyIn && rows > 0 && cols > 0) {
+      const src = h.get();
+      const f32 = views.f32;
+      const base = dst >> 2;
+      if (ld === cols) f32.set(src.subarray(off, off + rows * cols), base);
+      else for (let r = 0; r < rows; r++) f32.set(src.subarray(off + r * ld, off + r * ld + cols), base + r * cols);
+    }
+    return dst + align16(rows * cols * 4);
+  }
+
+  /** Copies a staged rows×cols matrix back to the caller's array (no-op for zero-copy arrays). */
+  function unplace(h: Host, off: number, rows: number, cols: number, ld: number, placed: Placed): void {
+    if (h.owned || rows === 0 || cols === 0) return;
+    const dst = h.get();
+    const f32 = views.f32;
+    const base = placed.ptr >> 2;
+    if (ld === cols) dst.set(f32.subarray(base, base + rows * cols), off);
+    else for (let r = 0; r < rows; r++) dst.set(f32.subarray(base + r * cols, base + (r + 1) * cols), off + r * ld);
+  }
+
+  /** Staged bytes of a rows×cols operand (0 when it is used in place). */
+  const stagedBytes = (h: Host, rows: number, cols: number): number => (h.owned ? 0 : align16(rows * cols * 4));
+
   return {
     name: 'wasm-simd',
 
@@ -216,6 +268,75 @@ export function createWasmBackend(wasm: KernelExports): Backend {
       const xs = X.get();
       for (let j = 0; j < k; j++) values[vo + j] = Math.exp(s * (xs[xo + indices[io + j]] - mx)) / d;
       return { m: s * mx, d };
+    },
+
+    gemm(transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, c, co, ldc) {
+      if (!isF32(a) || !isF32(b) || !isF32(c)) {
+        return referenceBackend.gemm(transA, transB, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, c, co, ldc);
+      }
+      if (m === 0 || n === 0) return;
+      const A = new Host(a);
+      const B = new Host(b);
+      const C = new Host(c);
+      // BLAS: alpha = 0 or k = 0 never reads A or B, so they are not staged either.
+      const product = k > 0 && alpha !== 0;
+      const [ar, ac] = transA ? [k, m] : [m, k];
+      const [br, bc] = transB ? [n, k] : [k, n];
+      const total = (product ? stagedBytes(A, ar, ac) + stagedBytes(B, br, bc) : 0) + stagedBytes(C, m, n);
+      let next = total > 0 ? arena.ensure(total) : 0;
+      const pa: Placed = { ptr: 0, ld: 1 };
+      const pb: Placed = { ptr: 0, ld: 1 };
+      const pc: Placed = { ptr: 0, ld: 1 };
+      if (product) {
+        next = place(A, ao, ar, ac, lda, next, true, pa);
+        next = place(B, bo, br, bc, ldb, next, true, pb);
+      }
+      place(C, co, m, n, ldc, next, beta !== 0, pc);
+      wasm.gemmF32(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, pa.ptr, pa.ld, pb.ptr, pb.ld, beta, pc.ptr, pc.ld);
+      unplace(C, co, m, n, ldc, pc);
+    },
+
+    attentionHead(args) {
+      const { q, k, v, o, lse, mask, lq, lk, d, dv } = args;
+      if (!isF32(q) || !isF32(k) || !isF32(v) || !isF32(o) || (mask !== null && !isF32(mask))) {
+        return referenceBackend.attentionHead(args);
+      }
+      if (lq === 0) return;
+      const Q = new Host(q);
+      const K = new Host(k);
+      const V = new Host(v);
+      const O = new Host(o);
+      const M = mask !== null && lk > 0 ? new Host(mask) : null;
+      // An lse array in module memory may be detached by growth during the call: captured up front.
+      const LSE = lse !== null && isF32(lse) ? new Host(lse) : null;
+      const maskRows = args.maskRowStride === 0 ? 1 : lq;
+      const total = stagedBytes(Q, lq, d) + stagedBytes(K, lk, d) + stagedBytes(V, lk, dv) + stagedBytes(O, lq, dv) +
+        (M ? stagedBytes(M, maskRows, lk) : 0) + align16(lq * 8);
+      let next = arena.ensure(total);
+      const pq: Placed = { ptr: 0, ld: 1 };
+      const pk: Placed = { ptr: 0, ld: 1 };
+      const pv: Placed = { ptr: 0, ld: 1 };
+      const po: Placed = { ptr: 0, ld: 1 };
+      const pm: Placed = { ptr: 0, ld: 0 };
+      next = place(Q, args.qo, lq, d, d, next, true, pq);
+      next = place(K, args.ko, lk, d, d, next, true, pk);
+      next = place(V, args.vo, lk, dv, dv, next, true, pv);
+      next = place(O, args.oo, lq, dv, dv, next, false, po);
+      if (M) next = place(M, args.mo, maskRows, lk, args.maskRowStride, next, true, pm);
+      const maskStride = M === null || args.maskRowStride === 0 ? 0 : pm.ld;
+      const plse = next;
+      // Query i keeps keys j ≤ i + offset: an offset ≥ lk − 1 keeps every key, one ≤ −lq none (NaN: none).
+      const offset = args.causalOffset;
+      const causal = !(offset >= lk - 1);
+      const clamped = causal ? (offset === offset ? Math.max(Math.floor(offset), -lq - 1) : -lq - 1) : 0;
+      wasm.attentionHeadF32(pq.ptr, pk.ptr, pv.ptr, po.ptr, lse ? plse : 0, lq, lk, d, dv, args.scale, causal ? 1 : 0, clamped,
+        M ? pm.ptr : 0, maskStride);
+      unplace(O, args.oo, lq, dv, dv, po);
+      if (lse) {
+        const out = LSE ? LSE.get() : lse;
+        const f64 = views.f64;
+        for (let i = 0; i < lq; i++) out[args.lo + i] = f64[(plse >> 3) + i];
+      }
     },
   };
 }

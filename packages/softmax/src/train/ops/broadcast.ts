@@ -29,6 +29,15 @@ export function broadcastStrides(dims: readonly number[], outDims: readonly numb
   return strides;
 }
 
+/** True when `dims` equals the trailing dimensions of `outDims` (ignoring leading 1s): a block repeated along the leading axes. */
+export function isTrailing(dims: readonly number[], outDims: readonly number[]): boolean {
+  let start = 0;
+  while (start < dims.length && dims[start] === 1) start++;
+  const rest = dims.length - start;
+  for (let i = 0; i < rest; i++) if (dims[start + i] !== outDims[outDims.length - rest + i]) return false;
+  return true;
+}
+
 /**
  * Calls `visit(outIndex, aIndex, bIndex)` for every element of `outDims`, with the flat indices of the
  * two broadcast operands. The innermost axis is a tight loop; an odometer advances the outer axes.
@@ -74,6 +83,11 @@ export function sumToShape(g: FloatArray, outDims: readonly number[], dims: read
   const size = sizeOf(dims);
   if (size === g.length && dims.length === outDims.length) return g;
   const out = allocLike(g, size);
+  if (size > 0 && isTrailing(dims, outDims)) {
+    // A bias-like operand (dims a suffix of outDims): sum consecutive blocks.
+    for (let o = 0; o < g.length; o += size) for (let i = 0; i < size; i++) out[i] += g[o + i];
+    return out;
+  }
   const strides = broadcastStrides(dims, outDims);
   forEachBroadcast(outDims, strides, strides, (o, i) => {
     out[i] += g[o];

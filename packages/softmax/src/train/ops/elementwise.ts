@@ -1,7 +1,7 @@
 import type { FloatArray } from '../../tensor/types.js';
 import { allocLike, sizeOf } from '../../tensor/view.js';
 import { record, Variable } from '../autograd/variable.js';
-import { broadcastDims, broadcastStrides, forEachBroadcast, sumToShape } from './broadcast.js';
+import { broadcastDims, broadcastStrides, forEachBroadcast, isTrailing, sumToShape } from './broadcast.js';
 import { asVariable, sameDtype, type Operand } from './operand.js';
 
 /** Elementwise a ∘ b over the broadcast shape (fast loop when shapes match). */
@@ -12,6 +12,10 @@ function combine(a: Variable, b: Variable, f: (x: number, y: number) => number):
   const bd = b.data;
   if (ad.length === data.length && bd.length === data.length) {
     for (let i = 0; i < data.length; i++) data[i] = f(ad[i], bd[i]);
+  } else if (ad.length === data.length && bd.length > 0 && isTrailing(b.dims, dims)) {
+    // x + bias: b repeats along the leading axes.
+    const n = bd.length;
+    for (let o = 0; o < data.length; o += n) for (let i = 0; i < n; i++) data[o + i] = f(ad[o + i], bd[i]);
   } else {
     forEachBroadcast(dims, broadcastStrides(a.dims, dims), broadcastStrides(b.dims, dims), (o, ia, ib) => {
       data[o] = f(ad[ia], bd[ib]);

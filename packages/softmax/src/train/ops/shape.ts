@@ -34,18 +34,25 @@ export function reshape(input: Operand, dims: readonly number[]): Variable {
   return record('reshape', x.data, shape, [x], (g) => [g]);
 }
 
-/** Copies `src` (shape `dims`) permuted by `perm` into a new array: out[…i_perm…] = src[…i…]. */
+/**
+ * Copies `src` (shape `dims`) permuted by `perm` into a new array: out[…i_perm…] = src[…i…]. When the
+ * last axis stays last (e.g. splitting heads, [B, L, H, d] → [B, H, L, d]) whole rows are block-copied.
+ */
 function permute(src: FloatArray, dims: readonly number[], perm: readonly number[]): FloatArray {
   const out = allocLike(src, src.length);
   const rank = dims.length;
   const inStrides = stridesOf(dims);
+  const keepsLast = rank > 0 && perm[rank - 1] === rank - 1;
+  const run = keepsLast ? dims[rank - 1] : 1; // elements copied per step
+  const axes = keepsLast ? rank - 1 : rank; // odometer over these output axes
   const outDims = perm.map((p) => dims[p]);
   const readStride = perm.map((p) => inStrides[p]);
   const index = new Array<number>(rank).fill(0);
   let from = 0;
-  for (let o = 0; o < out.length; o++) {
-    out[o] = src[from];
-    for (let ax = rank - 1; ax >= 0; ax--) {
+  for (let o = 0; o < out.length; o += run) {
+    if (run === 1) out[o] = src[from];
+    else out.set(src.subarray(from, from + run), o);
+    for (let ax = axes - 1; ax >= 0; ax--) {
       index[ax]++;
       from += readStride[ax];
       if (index[ax] < outDims[ax]) break;

@@ -1,0 +1,87 @@
+/**
+ * The attention mask: boolean (1 = keep) or additive, broadcast right-aligned (NumPy rules) against
+ * `[batch, qHeads, Lq, Lk]` by strides — never expanded to the full shape. A boolean mask is turned
+ * into an additive one (0 / −Infinity) of q's float type, once, at its own size.
+ */
+import { fail } from '../tensor/errors.js';
+import type { FloatArray } from '../tensor/types.js';
+import { allocLike, isFloatArray, sizeOf } from '../tensor/view.js';
+import type { AttentionMask } from './attentionTypes.js';
+import { dimsText, isTensorObject, type AttentionShape } from './layout.js';
+
+/** An additive mask and its broadcast strides along batch, q head, query row and key. */
+export interface MaskPlan {
+  data: FloatArray;
+  sb: number;
+  sh: number;
+  sq: number;
+  sk: number;
+}
+
+function booleanValues(values: unknown, name: string): Uint8Array {
+  if (values instanceof Uint8Array) {
+    for (let i = 0; i < values.length; i++) if (values[i] > 1) fail('E_INPUT', `${name}[${i}]`, '0 or 1 (a boolean mask)', values[i]);
+    return values;
+  }
+  if (!Array.isArray(values)) fail('E_INPUT', name, 'a Uint8Array, boolean[] or number[] (0/1), or float data (an additive mask)', values);
+  const out = new Uint8Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const x: unknown = values[i];
+    if (typeof x === 'boolean') out[i] = x ? 1 : 0;
+    else if (x === 0 || x === 1) out[i] = x;
+    else fail('E_INPUT', `${name}[${i}]`, 'true/false or 0/1', x);
+  }
+  return out;
+}
+
+/** Validates the mask option and returns its additive form and broadcast strides (null = no mask). */
+export function parseMask(mask: AttentionMask | undefined, like: FloatArray, s: AttentionShape): MaskPlan | null {
+  if (mask === undefined) return null;
+  let raw: unknown;
+  let mdims: readonly number[];
+  if (isTensorObject(mask)) {
+    raw = mask.data;
+    const dims = mask.dims as unknown;
+    if (!Array.isArray(dims) || dims.some((d) => typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0)) {
+      fail('E_SHAPE', 'mask.dims', 'an array of non-negative integers', dims);
+    }
+    mdims = dims as number[];
+    const length = (raw as { length?: unknown }).length;
+    if (typeof length === 'number' && sizeOf(mdims) !== length) {
+      fail('E_SHAPE', 'mask.dims', `a product equal to mask.data.length (${length})`, dimsText(mdims));
+    }
+  } else if (isFloatArray(mask) || mask instanceof Uint8Array || Array.isArray(mask)) {
+    raw = mask;
+    mdims = [(mask as ArrayLike<unknown>).length];
+  } else {
+    return fail('E_INPUT', 'mask', 'a boolean mask (Uint8Array, boolean[], { data, dims }) or an additive float mask { data, dims }', mask);
+  }
+  const name = isTensorObject(mask) ? 'mask.data' : 'mask';
+  let data: FloatArray;
+  if (isFloatArray(raw)) {
+    if (raw.constructor !== like.constructor) fail('E_DTYPE', name, `a ${like.constructor.name} (q's float type) for an additive mask`, raw);
+    data = raw;
+  } else {
+    const keep = booleanValues(raw, name);
+    data = allocLike(like, keep.length);
+    for (let i = 0; i < keep.length; i++) data[i] = keep[i] ? 0 : -Infinity;
+  }
+  const target = [s.batch, s.qHeads, s.lq, s.lk];
+  const bad = () => fail('E_SHAPE', 'mask', `dims broadcastable to ${dimsText(target)} ([batch, qHeads, Lq, Lk], right-aligned)`, dimsText(mdims));
+  if (mdims.length > 4) bad();
+  const strides = [0, 0, 0, 0];
+  let stride = 1;
+  for (let i = mdims.length - 1; i >= 0; i--) {
+    const axis = i + 4 - mdims.length;
+    const md = mdims[i];
+    if (md === target[axis]) strides[axis] = md === 1 ? 0 : stride;
+    else if (md !== 1) bad();
+    stride *= md;
+  }
+  return { data, sb: strides[0], sh: strides[1], sq: strides[2], sk: strides[3] };
+}
+
+/** Offset of row i of head (b, h) in the mask data. */
+export function maskRow(m: MaskPlan, b: number, h: number, i: number): number {
+  return b * m.sb + h * m.sh + i * m.sq;
+}
