@@ -69,6 +69,15 @@ describe('unary ops', () => {
     expect(erf(7)).toBe(1);
   });
 
+  it('GELU’s tanh form matches Math.tanh on float32 (vectorised exp) and float64, including huge inputs', () => {
+    const values = [-1e4, -30, -3, -0.5, -1e-6, 0, 1e-6, 0.5, 3, 30, 1e4];
+    const want = values.map((v) => 0.5 * v * (1 + Math.tanh(0.7978845608028654 * (v + 0.044715 * v * v * v))));
+    for (const data of [Float32Array.from(values), Float64Array.from(values)]) {
+      const y = gelu(new Variable(data, [values.length]), { approximate: 'tanh' });
+      y.data.forEach((got, i) => expect(Math.abs(got - want[i])).toBeLessThanOrEqual(2e-7 * Math.max(1, Math.abs(want[i]))));
+    }
+  });
+
   it('sigmoid does not overflow and GELU has its known values', () => {
     const y = sigmoid(new Variable(Float64Array.from([-1000, 0, 1000]), [3]));
     expect(Array.from(y.data)).toEqual([0, 0.5, 1]);

@@ -4,14 +4,22 @@ import { record, Variable } from '../autograd/variable.js';
 import { broadcastDims, broadcastStrides, forEachBroadcast, isTrailing, sumToShape } from './broadcast.js';
 import { asVariable, sameDtype, type Operand } from './operand.js';
 
-/** Elementwise a ∘ b over the broadcast shape (fast loop when shapes match). */
-function combine(a: Variable, b: Variable, f: (x: number, y: number) => number): { data: FloatArray; dims: number[] } {
+/**
+ * Elementwise a ∘ b over the broadcast shape. `same` handles equal shapes (the common case: residual
+ * additions, gating products) with a loop written per operation; broadcasting goes through `f`.
+ */
+function combine(
+  a: Variable,
+  b: Variable,
+  f: (x: number, y: number) => number,
+  same: (a: FloatArray, b: FloatArray, out: FloatArray) => void,
+): { data: FloatArray; dims: number[] } {
   const dims = broadcastDims(a.dims, b.dims, 'a', 'b');
   const data = allocLike(a.data, sizeOf(dims));
   const ad = a.data;
   const bd = b.data;
   if (ad.length === data.length && bd.length === data.length) {
-    for (let i = 0; i < data.length; i++) data[i] = f(ad[i], bd[i]);
+    same(ad, bd, data);
   } else if (ad.length === data.length && bd.length > 0 && isTrailing(b.dims, dims)) {
     // x + bias: b repeats along the leading axes.
     const n = bd.length;
@@ -29,6 +37,10 @@ function productGrad(g: FloatArray, outDims: readonly number[], self: Variable, 
   const full = allocLike(g, g.length);
   const od = other.data;
   const sd = self.data;
+  if (od.length === g.length && sd.length === g.length) {
+    for (let i = 0; i < g.length; i++) full[i] = f(g[i], od[i], sd[i]);
+    return full;
+  }
   forEachBroadcast(outDims, broadcastStrides(other.dims, outDims), broadcastStrides(self.dims, outDims), (o, io, is) => {
     full[o] = f(g[o], od[io], sd[is]);
   });
@@ -45,14 +57,18 @@ function operands(a: Operand, b: Operand): [Variable, Variable] {
 /** a + b with NumPy broadcasting. ∂/∂a = g summed over a's broadcast axes (same for b). */
 export function add(a: Operand, b: Operand): Variable {
   const [va, vb] = operands(a, b);
-  const { data, dims } = combine(va, vb, (x, y) => x + y);
+  const { data, dims } = combine(va, vb, (x, y) => x + y, (p, q, o) => {
+    for (let i = 0; i < o.length; i++) o[i] = p[i] + q[i];
+  });
   return record('add', data, dims, [va, vb], (g) => [sumToShape(g, dims, va.dims), sumToShape(g, dims, vb.dims)]);
 }
 
 /** a − b with broadcasting. */
 export function sub(a: Operand, b: Operand): Variable {
   const [va, vb] = operands(a, b);
-  const { data, dims } = combine(va, vb, (x, y) => x - y);
+  const { data, dims } = combine(va, vb, (x, y) => x - y, (p, q, o) => {
+    for (let i = 0; i < o.length; i++) o[i] = p[i] - q[i];
+  });
   return record('sub', data, dims, [va, vb], (g) => {
     const neg = allocLike(g, g.length);
     for (let i = 0; i < g.length; i++) neg[i] = -g[i];
@@ -63,7 +79,9 @@ export function sub(a: Operand, b: Operand): Variable {
 /** a ⊙ b with broadcasting. ∂/∂a = g ⊙ b, ∂/∂b = g ⊙ a (summed to each shape). */
 export function mul(a: Operand, b: Operand): Variable {
   const [va, vb] = operands(a, b);
-  const { data, dims } = combine(va, vb, (x, y) => x * y);
+  const { data, dims } = combine(va, vb, (x, y) => x * y, (p, q, o) => {
+    for (let i = 0; i < o.length; i++) o[i] = p[i] * q[i];
+  });
   return record('mul', data, dims, [va, vb], (g) => [
     va.requiresGrad ? productGrad(g, dims, va, vb, (gi, o) => gi * o) : null,
     vb.requiresGrad ? productGrad(g, dims, vb, va, (gi, o) => gi * o) : null,
@@ -73,7 +91,9 @@ export function mul(a: Operand, b: Operand): Variable {
 /** a / b with broadcasting. ∂/∂a = g / b, ∂/∂b = −g·a / b². */
 export function div(a: Operand, b: Operand): Variable {
   const [va, vb] = operands(a, b);
-  const { data, dims } = combine(va, vb, (x, y) => x / y);
+  const { data, dims } = combine(va, vb, (x, y) => x / y, (p, q, o) => {
+    for (let i = 0; i < o.length; i++) o[i] = p[i] / q[i];
+  });
   return record('div', data, dims, [va, vb], (g) => [
     va.requiresGrad ? productGrad(g, dims, va, vb, (gi, bv) => gi / bv) : null,
     vb.requiresGrad ? productGrad(g, dims, vb, va, (gi, av, bv) => (-gi * av) / (bv * bv)) : null,

@@ -29,7 +29,9 @@ export function layerNorm(input: Operand, weight?: Operand, bias?: Operand, eps 
   const { rows, n } = lastAxisRows(x, w, b);
   const xd = x.data;
   const y = allocLike(xd, x.size);
-  const xhat = new Float64Array(x.size);
+  const gamma = w ? w.data : new Float64Array(n).fill(1);
+  const beta = b ? b.data : new Float64Array(n);
+  const xhat = allocLike(xd, x.size);
   const invStd = new Float64Array(rows);
   for (let r = 0; r < rows; r++) {
     const o = r * n;
@@ -43,7 +45,7 @@ export function layerNorm(input: Operand, weight?: Operand, bias?: Operand, eps 
     for (let i = 0; i < n; i++) {
       const h = (xd[o + i] - mu) * inv;
       xhat[o + i] = h;
-      y[o + i] = h * (w ? w.data[i] : 1) + (b ? b.data[i] : 0);
+      y[o + i] = h * gamma[i] + beta[i];
     }
   }
   const inputs = [x, ...(w ? [w] : []), ...(b ? [b] : [])];
@@ -56,18 +58,16 @@ export function layerNorm(input: Operand, weight?: Operand, bias?: Operand, eps 
       let meanG = 0;
       let meanGH = 0;
       for (let i = 0; i < n; i++) {
-        const gh = g[o + i] * (w ? w.data[i] : 1);
+        const gh = g[o + i] * gamma[i];
         meanG += gh;
         meanGH += gh * xhat[o + i];
-        if (dw) dw[i] += g[o + i] * xhat[o + i];
-        if (db) db[i] += g[o + i];
       }
+      if (dw) for (let i = 0; i < n; i++) dw[i] += g[o + i] * xhat[o + i];
+      if (db) for (let i = 0; i < n; i++) db[i] += g[o + i];
       meanG /= n;
       meanGH /= n;
-      for (let i = 0; i < n; i++) {
-        const gh = g[o + i] * (w ? w.data[i] : 1);
-        dx[o + i] = (gh - meanG - xhat[o + i] * meanGH) * invStd[r];
-      }
+      const inv = invStd[r];
+      for (let i = 0; i < n; i++) dx[o + i] = (g[o + i] * gamma[i] - meanG - xhat[o + i] * meanGH) * inv;
     }
     return [dx, ...(w ? [dw] : []), ...(b ? [db] : [])];
   });
@@ -83,6 +83,7 @@ export function rmsNorm(input: Operand, weight?: Operand, eps = 1e-6): Variable 
   const { rows, n } = lastAxisRows(x, w, null);
   const xd = x.data;
   const y = allocLike(xd, x.size);
+  const gamma = w ? w.data : new Float64Array(n).fill(1);
   const invRms = new Float64Array(rows);
   for (let r = 0; r < rows; r++) {
     const o = r * n;
@@ -90,7 +91,7 @@ export function rmsNorm(input: Operand, weight?: Operand, eps = 1e-6): Variable 
     for (let i = 0; i < n; i++) ss += xd[o + i] * xd[o + i];
     const inv = 1 / Math.sqrt(ss / n + eps);
     invRms[r] = inv;
-    for (let i = 0; i < n; i++) y[o + i] = xd[o + i] * inv * (w ? w.data[i] : 1);
+    for (let i = 0; i < n; i++) y[o + i] = xd[o + i] * inv * gamma[i];
   }
   return record('rmsNorm', y, x.dims, w ? [x, w] : [x], (g) => {
     const dx = allocLike(g, x.size);
@@ -100,11 +101,11 @@ export function rmsNorm(input: Operand, weight?: Operand, eps = 1e-6): Variable 
       const inv = invRms[r];
       let dot = 0;
       for (let i = 0; i < n; i++) {
-        dot += g[o + i] * (w ? w.data[i] : 1) * xd[o + i];
+        dot += g[o + i] * gamma[i] * xd[o + i];
         if (dw) dw[i] += g[o + i] * xd[o + i] * inv;
       }
       const c = (dot / n) * inv * inv * inv;
-      for (let i = 0; i < n; i++) dx[o + i] = g[o + i] * (w ? w.data[i] : 1) * inv - xd[o + i] * c;
+      for (let i = 0; i < n; i++) dx[o + i] = g[o + i] * gamma[i] * inv - xd[o + i] * c;
     }
     return w ? [dx, dw] : [dx];
   });
