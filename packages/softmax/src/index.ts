@@ -123,3 +123,6 @@ export type { RecurrentOptions, RecurrentVjpOptions, RecurrentResult } from './a
 
 // Training: autograd tape, modules, optimisers, checkpoints, data and the trainer.
 export * from './train/index.js';
+
+// Quaternion and hypercomplex attention with shared scores (Yamauchi, Nitta & Tamori, ICML 2026).
+export * from './hypercomplex/index.js';
