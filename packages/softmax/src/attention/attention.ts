@@ -136,9 +136,11 @@ function attentionVjp<T extends FloatArray>(q: TensorLike<T>, k: TensorLike<T>, 
  *
  * `attention.vjp(q, k, v, dOut, opts)` (same options) returns `{ dq, dk, dv }` (dk, dv summed over the
  * q heads that share a kv head), `dTemperature` `[B, Hq, Lq]` for an array temperature (a function
- * temperature is a constant), and `dGate: { weight, bias?, x }` with a gate. Softmax: flash-style
- * recompute from the per-row lse, per key tile P = exp(S − lse), dS = P ⊙ (dO·Vᵀ − rowsum(dO ⊙ O));
- * other normalisers use their own vjp on materialised blocks. No gradient flows to the mask.
+ * temperature is a constant), and `dGate: { weight, bias?, x }` with a gate. Softmax: per block of
+ * query rows P = softmax(S) is recomputed (Lk ≤ ~4096), or flash-style from the per-row lse per key
+ * tile for longer Lk; dS = P ⊙ (dP − rowsum(P ⊙ dP)) with dP = dO·Vᵀ; extra memory two tiles of
+ * ≤ 65,536 scores. Other normalisers use their own vjp on materialised blocks. No gradient flows to
+ * the mask.
  *
  * @example
  * const q = { data: new Float32Array(1 * 2 * 4 * 8), dims: [1, 2, 4, 8] };

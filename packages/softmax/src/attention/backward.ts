@@ -13,7 +13,8 @@
  * Softmax (after FlashAttention-2, Dao 2023, arXiv 2307.08691), two regimes:
  * - row blocks (Lk ≤ budget/16): a block of `rows` queries × all its keys: P = softmax(S) row by row,
  *   dP = dO·Vᵀ, D_i = Σ_j P_ij·dP_ij (= dO_i·O_i), dS = P ⊙ (dP − D_i). No forward recompute; memory
- *   two `rows × Lk` tiles (≤ budget elements each). For Lq·Lk ≤ budget this is the whole head at once.
+ *   two `rows × Lk` tiles (≤ budget elements each). For Lq·Lk ≤ budget this is the whole head at once;
+ *   with the causal rule blocks have ≤ 32 rows, so most of the dropped triangle is skipped.
  * - key tiles (longer Lk): the flash kernel recomputes O and the per-row lse of the head, D_i = dO_i·O_i,
  *   then per block of 64 queries and tile of keys P = exp(S − lse), dS = P ⊙ (dP − D_i): O(L·d) memory
  *   plus two tiles, never Lq×Lk.
@@ -228,14 +229,27 @@ function rowGrad(pm: FloatArray, dp: FloatArray, o: number, w: number, dsum: num
 function softmaxGrad(pm: FloatArray, dp: FloatArray, n: number, w: number): void {
   for (let r = 0; r < n; r++) {
     const o = r * w;
-    let dsum = 0;
-    for (let t = o; t < o + w; t++) dsum += pm[t] * dp[t];
+    const e = o + w;
+    // Four partial sums: the loop is bound by the latency of the additions otherwise.
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let t = o;
+    for (; t + 4 <= e; t += 4) {
+      s0 += pm[t] * dp[t];
+      s1 += pm[t + 1] * dp[t + 1];
+      s2 += pm[t + 2] * dp[t + 2];
+      s3 += pm[t + 3] * dp[t + 3];
+    }
+    for (; t < e; t++) s0 += pm[t] * dp[t];
+    let dsum = s0 + s1 + (s2 + s3);
     if (Number.isFinite(dsum)) {
-      for (let t = o; t < o + w; t++) dp[t] = pm[t] * (dp[t] - dsum);
+      for (let j = o; j < e; j++) dp[j] = pm[j] * (dp[j] - dsum);
       continue;
     }
     dsum = 0;
-    for (let t = o; t < o + w; t++) if (pm[t] !== 0) dsum += pm[t] * dp[t];
+    for (let j = o; j < e; j++) if (pm[j] !== 0) dsum += pm[j] * dp[j];
     rowGrad(pm, dp, o, w, dsum);
   }
 }

@@ -1,7 +1,9 @@
 /**
- * Materialised score tiles of one head: S[r, t] = qs_{i0+r}·k_{j0+t} + mask, −∞ where the causal rule
- * drops the key, with qs_i = q_i·scale/τ_i precomputed in float64. Shared by the materialised forward,
- * the returned weights and the backward pass, so all three see identical scores.
+ * Float64 score tiles of one head: S[r, t] = qs_{i0+r}·k_{j0+t} + mask, −∞ where the causal rule drops
+ * the key, with qs_i = q_i·scale/τ_i precomputed in float64 — used for the weights the softmax path
+ * returns (flash.ts). The materialised forward and the backward pass compute their scores on a tile
+ * arena instead (tiles.ts, tilesHead.ts; both with the same blocks, so they see identical scores).
+ * `blockRows` sizes the materialised blocks of all of them.
  */
 import type { AttentionCall } from './call.js';
 import { maskRow } from './attentionMask.js';

@@ -32,8 +32,6 @@ export class ArenaLayout {
 
 /** Products and row operations on one arena. All offsets and strides are in elements of `data()`. */
 export interface TileMath {
-  /** True when the arena is float32 (WebAssembly); false for the float64 arena. */
-  readonly float32: boolean;
   /** The arena's current view: re-read after every product (WebAssembly memory may have moved). */
   data(): FloatArray;
   /** C = alpha·A·Bᵀ (A m×k, B n×k), overwriting C. */
@@ -88,7 +86,6 @@ function softmaxRow64(x: Float64Array, off: number, n: number): void {
 }
 
 class Float64Tiles implements TileMath {
-  readonly float32 = false;
   private readonly arena: Float64Array;
 
   constructor(size: number, readonly backend: Backend) {
@@ -132,7 +129,6 @@ class Float64Tiles implements TileMath {
 }
 
 class WasmTiles implements TileMath {
-  readonly float32 = true;
   private readonly arena: WasmFloat32Array;
 
   constructor(size: number, readonly backend: Backend) {

@@ -10,7 +10,9 @@ import type { AttentionOptions } from '../../src/attention/attentionTypes.js';
 import { attentionBackward, type RawGradients } from '../../src/attention/backward.js';
 import { parseCall } from '../../src/attention/call.js';
 import { backendInfo, setBackend } from '../../src/kernels/dispatch.js';
-import { ready } from '../../src/kernels/wasm/module.js';
+import { allocate } from '../../src/kernels/wasm/allocate.js';
+import { kernels, ready } from '../../src/kernels/wasm/module.js';
+import { normalizers, type Normalizer } from '../../src/normalizers/registry.js';
 import { expectClose } from '../ops/helpers.js';
 import { as32, as64, dot, makeProblem, numericGradient, randomArray, tensors, type Sizes } from './attentionReference.js';
 
@@ -115,6 +117,31 @@ describe('float32 tiles', () => {
     });
   }
 
+  it('WebAssembly memory growth during a call (inside the normaliser) changes nothing', () => {
+    // A normaliser that doubles the kernels' memory on its first calls: views taken before are detached.
+    let grown = 0;
+    const grow = (): void => {
+      if (grown++ >= 3) return;
+      const big = allocate(kernels()!.memory.buffer.byteLength / 4 + 1);
+      big.free();
+    };
+    const base = normalizers.sparsemax;
+    const growing: Normalizer = { ...base, forward: (x, o) => (grow(), base.forward(x, o)), vjp: (y, dy, o) => (grow(), base.vjp(y, dy, o)) };
+    const t = tensors(p, as32);
+    const dy = { data: Float32Array.from(dOut), dims: [s.batch, s.qHeads, s.lq, s.dv] };
+    const opts: AttentionOptions = { causal: true };
+    const want = attention(t.q, t.k, t.v, { ...opts, normalizer: base }).data;
+    const wantG = attention.vjp(t.q, t.k, t.v, dy, { ...opts, normalizer: base });
+    const before = kernels()!.memory.buffer.byteLength;
+    expect(attention(t.q, t.k, t.v, { ...opts, normalizer: growing }).data).toEqual(want);
+    grown = 0;
+    const g = attention.vjp(t.q, t.k, t.v, dy, { ...opts, normalizer: growing });
+    expect(kernels()!.memory.buffer.byteLength).toBeGreaterThan(before);
+    expect(g.dq.data).toEqual(wantG.dq.data);
+    expect(g.dk.data).toEqual(wantG.dk.data);
+    expect(g.dv.data).toEqual(wantG.dv.data);
+  });
+
   it('materialised normalisers over several blocks, causal + mask, match float64', () => {
     const big: Sizes = { batch: 1, qHeads: 2, kvHeads: 2, lq: 70, lk: 45, d: 6, dv: 5 };
     const pb = makeProblem(big, 321, 1.5);
@@ -162,3 +189,30 @@ describe('edge rows', () => {
     });
   }
 });
+
+describe('degenerate shapes', () => {
+  for (const F of [Float32Array, Float64Array]) {
+    it(`Lk = 0, d = 0, dv = 0, Lq = 0 give zero (or empty) gradients (${F.name})`, () => {
+      const shapes: Sizes[] = [
+        { batch: 2, qHeads: 2, kvHeads: 1, lq: 3, lk: 0, d: 4, dv: 2 },
+        { batch: 1, qHeads: 2, kvHeads: 2, lq: 3, lk: 5, d: 0, dv: 2 },
+        { batch: 1, qHeads: 1, kvHeads: 1, lq: 3, lk: 5, d: 4, dv: 0 },
+        { batch: 1, qHeads: 2, kvHeads: 1, lq: 0, lk: 5, d: 4, dv: 2 },
+      ];
+      for (const sz of shapes) {
+        const t = tensors(makeProblem(sz, 331), (x) => F.from(x));
+        const dy = F.from(randomArray(sz.batch * sz.qHeads * sz.lq * sz.dv, 332));
+        for (const opts of [{}, { causal: true }, { normalizer: 'sigmoid' }] as AttentionOptions[]) {
+          const g = attention.vjp(t.q, t.k, t.v, { data: dy, dims: [sz.batch, sz.qHeads, sz.lq, sz.dv] }, opts);
+          const label = JSON.stringify(sz);
+          expect(g.dq.data.length, label).toBe(t.q.data.length);
+          expect(g.dk.data.length, label).toBe(t.k.data.length);
+          for (const a of [g.dq.data, g.dk.data, g.dv.data]) expect(a.every((x) => Number.isFinite(x)), label).toBe(true);
+          // No key, no value channel or no query: nothing flows back, every gradient is 0.
+          if (sz.lk === 0 || sz.dv === 0 || sz.lq === 0) for (const a of [g.dq.data, g.dk.data, g.dv.data]) expect(a.every((x) => x === 0), label).toBe(true);
+        }
+      }
+    });
+  }
+});
+
