@@ -90,6 +90,10 @@ describe('conformal suite, quick run', () => {
     expect(rep.verdicts.map((v) => v.nAvg)).toEqual([10, 50]);
     expect(typeof rep.verdicts[0].holds).toBe('boolean');
     expect(rep.summary).toMatch(/The claim holds in \d of 2 settings/);
+    // Set-size histograms of the representative setting (|Y| = 100, n_avg = 10, seed 0): one per method,
+    // counting every test point (20 per class).
+    expect(rep.setSizes?.map((h) => h.method)).toEqual(['standard', 'classwise', 'clustered']);
+    for (const h of rep.setSizes ?? []) expect(h.counts.reduce((a, b) => a + b, 0)).toBe(100 * 20);
     expect(JSON.parse(JSON.stringify(ill))).toEqual(ill);
   });
 
@@ -101,5 +105,20 @@ describe('conformal suite, quick run', () => {
     expect(html).toContain('Reproduction of Ding et al.');
     expect(html).toContain('Claim checked.');
     expect(html).toContain('Verdict.');
+    expect(html).toContain('Set sizes, LAC: synthetic, |Y| = 100, n_avg = 10, seed 0');
+  });
+
+  it('runs the Fashion-MNIST experiment when the dataset is installed, else says it skipped', () => {
+    const fm = ill.fashionMnist;
+    expect(fm).toBeDefined();
+    const html = conformalSection.render(result);
+    if (fm?.available) {
+      expect(fm.testAccuracy).toBeGreaterThan(0.7);
+      expect(fm.rows.length).toBeGreaterThan(0);
+      expect(html).toContain('Set sizes, APS: Fashion-MNIST');
+    } else {
+      expect(result.notes.some((n) => n.startsWith('Fashion-MNIST experiment skipped'))).toBe(true);
+      expect(html).toContain('Skipped:');
+    }
   });
 });

@@ -80,6 +80,7 @@ export type { CascadeThresholdOptions, CascadeThresholdResult } from './decision
 export {
   conformalScores,
   conformalQuantile,
+  conformalQuantileBounds,
   splitConformal,
   classwiseConformal,
   clusteredConformal,
@@ -91,6 +92,7 @@ export {
 export type {
   ConformalScore,
   ConformalScoreOptions,
+  ConformalQuantileBounds,
   ConformalMethod,
   ConformalPredictor,
   ClusteredConformalPredictor,

@@ -43,9 +43,46 @@ export interface ClaimVerdict {
   detail: string;
 }
 
+/** Set sizes of one method in one setting: counts[s] = number of test points whose set has s classes. */
+export interface SetSizeHistogram {
+  method: ConformalMethodName;
+  score: 'lac' | 'aps';
+  setting: string;
+  counts: number[];
+}
+
+export interface FashionMnistRow {
+  nAvg: number;
+  score: 'lac' | 'aps';
+  method: ConformalMethodName;
+  seeds: number;
+  covGap: MeanStd;
+  avgSize: MeanStd;
+  fracUnderCov: MeanStd;
+  coverage: MeanStd;
+}
+
+/** The Fashion-MNIST experiment, or why it did not run (dataset absent). */
+export type FashionMnistResult =
+  | { available: false; reason: string }
+  | {
+      available: true;
+      dir: string;
+      model: string;
+      trainSeconds: number;
+      finalLoss: number;
+      testRows: number;
+      testAccuracy: number;
+      alpha: number;
+      rows: FashionMnistRow[];
+      histograms: SetSizeHistogram[];
+    };
+
 export interface ConformalIllustration {
   kind: 'conformal';
   timing: ConformalTimingRun[];
+  /** Fashion-MNIST: a softmax classifier trained with the library, then the three methods on its outputs. */
+  fashionMnist?: FashionMnistResult;
   reproduction: {
     alpha: number;
     score: 'lac' | 'aps';
@@ -57,5 +94,7 @@ export interface ConformalIllustration {
     sizeTolerance: number;
     verdicts: ClaimVerdict[];
     summary: string;
+    /** Set-size histograms of the three methods in one representative setting (first seed). */
+    setSizes?: SetSizeHistogram[];
   };
 }

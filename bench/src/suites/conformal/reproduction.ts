@@ -1,8 +1,9 @@
 import { classwiseConformal, clusteredConformal, coverageMetrics, splitConformal } from 'softmax';
 import type { ConformalPredictor } from 'softmax';
-import type { ClaimVerdict, ConformalIllustration, ConformalMethodName, MeanStd, ReproductionRow } from './illustration-types.js';
+import type { ClaimVerdict, ConformalIllustration, ConformalMethodName, ReproductionRow, SetSizeHistogram } from './illustration-types.js';
 import { GENERATOR_DESCRIPTION, difficultySet } from './synthetic.js';
 import type { SyntheticSet } from './synthetic.js';
+import { histogramOf, meanStd } from './stats.js';
 
 export const ALPHA = 0.1;
 export const SCORE = 'lac' as const;
@@ -46,7 +47,13 @@ function calibrate(method: ConformalMethodName, calib: SyntheticSet, seed: numbe
 }
 
 /** One seed of one |Y|: a test set, then for every n_avg a calibration set and the three methods. */
-function runSeed(classes: number, nAvg: readonly number[], seed: number): Sample[] {
+/** The representative setting of the set-size histograms: the first plan's |Y|, its smallest n_avg, seed 0. */
+export function histogramSetting(mode: string): { classes: number; nAvg: number } {
+  const first = plansFor(mode)[0];
+  return { classes: first.classes, nAvg: Math.min(...first.nAvg) };
+}
+
+function runSeed(classes: number, nAvg: readonly number[], seed: number, histograms?: { nAvg: number; out: SetSizeHistogram[] }): Sample[] {
   const base = 0xc0f + classes * 7919 + seed * 104729;
   const test = difficultySet(base, classes, TEST_PER_CLASS);
   const out: Sample[] = [];
@@ -55,18 +62,13 @@ function runSeed(classes: number, nAvg: readonly number[], seed: number): Sample
     for (const method of METHODS) {
       const sets = calibrate(method, calib, seed).predict(test.probs).sets;
       const m = coverageMetrics(sets, test.labels, { alpha: ALPHA, classes });
+      if (histograms && n === histograms.nAvg) {
+        histograms.out.push({ method, score: SCORE, setting: `synthetic, |Y| = ${classes}, n_avg = ${n}, seed ${seed}`, counts: histogramOf(sets, classes) });
+      }
       out.push({ classes, nAvg: n, method, covGap: m.covGap, avgSize: m.avgSize, fracUnderCov: m.fracUnderCov });
     }
   }
   return out;
-}
-
-export function meanStd(values: readonly number[]): MeanStd {
-  const n = values.length;
-  if (n === 0) return { mean: 0, std: 0 };
-  const mean = values.reduce((a, b) => a + b, 0) / n;
-  const variance = n > 1 ? values.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1) : 0;
-  return { mean, std: Math.sqrt(variance) };
 }
 
 export function verdictFor(rows: readonly ReproductionRow[], classes: number, nAvg: number): ClaimVerdict {
@@ -113,6 +115,8 @@ export function runReproduction(mode: string, onSeed?: (label: string) => void):
   const started = performance.now();
   const samples: Sample[] = [];
   const seedsByClasses: { classes: number; seeds: number }[] = [];
+  const histogramAt = histogramSetting(mode);
+  const setSizes: SetSizeHistogram[] = [];
   for (const plan of plansFor(mode)) {
     let done = 0;
     const planStart = performance.now();
@@ -126,7 +130,8 @@ export function runReproduction(mode: string, onSeed?: (label: string) => void):
         if (done >= plan.seeds.min && elapsed + perSeed > plan.seeds.budgetMs) break;
       }
       onSeed?.(`|Y|=${plan.classes} seed ${done + 1}`);
-      samples.push(...runSeed(plan.classes, plan.nAvg, done));
+      const wantHistograms = done === 0 && plan.classes === histogramAt.classes;
+      samples.push(...runSeed(plan.classes, plan.nAvg, done, wantHistograms ? { nAvg: histogramAt.nAvg, out: setSizes } : undefined));
       done++;
     }
     seedsByClasses.push({ classes: plan.classes, seeds: done });
@@ -169,5 +174,6 @@ export function runReproduction(mode: string, onSeed?: (label: string) => void):
     sizeTolerance: SIZE_TOLERANCE,
     verdicts,
     summary,
+    setSizes,
   };
 }

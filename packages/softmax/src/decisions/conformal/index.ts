@@ -9,7 +9,7 @@ export {
   type ConformalScoreOptions,
   type ProbsLike,
 } from './scores.js';
-export { conformalQuantile, minCalibrationSize } from './quantile.js';
+export { conformalQuantile, conformalQuantileBounds, minCalibrationSize, type ConformalQuantileBounds } from './quantile.js';
 export {
   classwiseConformal,
   clusteredConformal,

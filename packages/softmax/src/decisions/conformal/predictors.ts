@@ -1,13 +1,12 @@
 import { fail } from '../../tensor/errors.js';
 import { oneOf, optionsObject } from '../../tensor/options.js';
 import { checkRng, createRng, type RngLike } from '../../tensor/rng.js';
+import { markApsSets, type ExactCoverageThresholds } from './apsSets.js';
 import { weightedKMeans } from './kmeans.js';
-import { checkAlpha, conformalQuantile, linearQuantileSorted, minCalibrationSize } from './quantile.js';
+import { checkAlpha, conformalQuantile, conformalQuantileBounds, linearQuantileSorted, minCalibrationSize } from './quantile.js';
 import {
   CONFORMAL_SCORES,
   computeScores,
-  rankScratch,
-  scanRankedPrefix,
   parseLabels,
   parseProbs,
   parseScoreSpec,
@@ -28,7 +27,10 @@ export interface ConformalSets {
 }
 
 export interface ConformalPredictOptions {
-  /** Required by randomized (APS/RAPS) predictors: the generator of the per-row U, e.g. `createRng(seed)`. */
+  /**
+   * Required by randomized (APS/RAPS) and exact-coverage predictors: the generator of the per-row U
+   * (randomized scores, drawn first) and V (exact coverage, drawn second), e.g. `createRng(seed)`.
+   */
   rng?: RngLike;
 }
 
@@ -45,9 +47,16 @@ export interface ConformalPredictor {
   readonly classes: number;
   /** q̂_c for each class c (all equal for split conformal); +∞ = class c is always in the set. */
   readonly thresholds: Float64Array;
+  /** Randomised quantile for coverage exactly 1 − α in expectation (see `conformalQuantileBounds`). */
+  readonly exactCoverage: boolean;
+  /** Exact coverage only: q̂_lo per class, the threshold used when V ≥ θ_c. */
+  readonly lowerThresholds?: Float64Array;
+  /** Exact coverage only: θ_c ∈ (0, 1], the probability that class c uses `thresholds[c]` (per row, one V for all classes). */
+  readonly upperWeights?: Float64Array;
   /**
    * Sets C(x) = {c : s(x, c) ≤ q̂_c}. `probs`: `{ data, dims: [n, classes] }` probabilities. Randomized
-   * predictors need `opts.rng` (one U per row, as in `conformalScores`).
+   * predictors need `opts.rng` (one U per row, as in `conformalScores`); exact-coverage predictors too
+   * (one V per row: q̂_c = thresholds[c] if V < upperWeights[c], else lowerThresholds[c]).
    */
   predict(probs: ProbsLike, opts?: ConformalPredictOptions): ConformalSets;
   /** A JSON-safe description (+∞ thresholds are encoded as the string "Infinity"); see `conformalFromJSON`. */
@@ -77,6 +86,9 @@ export interface ConformalPredictorJSON {
   kReg: number;
   classes: number;
   thresholds: JsonNumber[];
+  exactCoverage?: boolean;
+  lowerThresholds?: JsonNumber[];
+  upperWeights?: number[];
   clusterOf?: number[];
   numClusters?: number;
   clusteringFraction?: number;
@@ -90,6 +102,12 @@ export interface ConformalCalibrationOptions {
   score: ConformalScore;
   /** Randomized APS/RAPS scores (U·p_y); predict then needs an rng too. */
   randomized?: boolean;
+  /**
+   * Randomise between the ⌈(n+1)(1−α)⌉-th and the previous order statistic so that coverage is exactly
+   * 1 − α in expectation (for almost surely distinct scores) instead of up to 1/(n+1) above it; predict
+   * then needs an rng. See `conformalQuantileBounds`. Default false.
+   */
+  exactCoverage?: boolean;
   /** RAPS λ ≥ 0 (default 0.01). */
   lambda?: number;
   /** RAPS k_reg, integer ≥ 0 (default 5). */
@@ -113,6 +131,7 @@ export interface ClusteredConformalOptions extends ConformalCalibrationOptions {
 
 interface Calibration {
   alpha: number;
+  exactCoverage: boolean;
   spec: ScoreSpec;
   rng: RngLike;
   classes: number;
@@ -130,11 +149,35 @@ function calibrate(calibProbs: ProbsLike, calibLabels: ClassLabels, opts: Confor
   const o = optionsObject(opts);
   const alpha = checkAlpha(o.alpha);
   const spec = parseScoreSpec(o);
+  if (o.exactCoverage !== undefined && typeof o.exactCoverage !== 'boolean') fail('E_PARAM', 'exactCoverage', 'a boolean', o.exactCoverage);
   const rng = resolveRng(o);
   const pr = parseProbs(calibProbs, 'calibProbs');
   const labels = parseLabels(calibLabels, pr.rows, pr.classes, 'calibLabels');
   const scores = computeScores(pr, spec, labels, rng);
-  return { alpha, spec, rng, classes: pr.classes, labels, scores };
+  return { alpha, exactCoverage: o.exactCoverage === true, spec, rng, classes: pr.classes, labels, scores };
+}
+
+/** One threshold per group of scores: the conformal quantile, or with `exact` the randomised pair. */
+interface GroupThresholds {
+  upper: number[];
+  exact?: { lower: number[]; weights: number[] };
+}
+
+function groupThresholds(groups: readonly ArrayLike<number>[], alpha: number, exact: boolean): GroupThresholds {
+  if (!exact) return { upper: groups.map((g) => conformalQuantile(g, alpha)) };
+  const b = groups.map((g) => conformalQuantileBounds(g, alpha));
+  return { upper: b.map((x) => x.upper), exact: { lower: b.map((x) => x.lower), weights: b.map((x) => x.weight) } };
+}
+
+/** Per-class thresholds from per-group ones (`groupOf(c)` = the group of class c). */
+function perClass(t: GroupThresholds, classes: number, groupOf: (c: number) => number): { thresholds: Float64Array; exact?: ExactCoverageThresholds } {
+  const thresholds = Float64Array.from({ length: classes }, (_, c) => t.upper[groupOf(c)]);
+  if (!t.exact) return { thresholds };
+  const e = t.exact;
+  return {
+    thresholds,
+    exact: { lower: Float64Array.from({ length: classes }, (_, c) => e.lower[groupOf(c)]), weights: Float64Array.from({ length: classes }, (_, c) => e.weights[groupOf(c)]) },
+  };
 }
 
 function encodeNumber(v: number): JsonNumber {
@@ -156,49 +199,46 @@ interface PredictorParts {
   spec: ScoreSpec;
   classes: number;
   thresholds: Float64Array;
+  exact?: ExactCoverageThresholds;
   cluster?: { clusterOf: Int32Array; numClusters: number; clusteringFraction: number };
 }
 
 function makePredictor(parts: PredictorParts): ConformalPredictor {
-  const { method, alpha, spec, classes, thresholds, cluster } = parts;
+  const { method, alpha, spec, classes, thresholds, exact, cluster } = parts;
   const predict = (probs: ProbsLike, opts?: ConformalPredictOptions): ConformalSets => {
     const o = optionsObject(opts);
     const pr = parseProbs(probs, 'probs');
     if (pr.classes !== classes) fail('E_SHAPE', 'probs.dims', `[n, ${classes}] (the calibrated number of classes)`, [pr.rows, pr.classes]);
-    const rng = spec.randomized ? checkRng(o.rng) : undefined;
+    const rng = spec.randomized || exact ? checkRng(o.rng) : undefined;
     const matrix = new Uint8Array(pr.rows * classes);
     const sets: number[][] = [];
+    const p = pr.data;
     if (spec.score === 'lac') {
       // s = 1 − p, computed exactly as conformalScores does, without materialising the score matrix.
-      const p = pr.data;
-      for (let i = 0; i < pr.rows * classes; i++) if (1 - p[i] <= thresholds[i % classes]) matrix[i] = 1;
-    } else {
-      // APS/RAPS: classes with q̂ = +∞ are in every set; of the others, only classes ranked before the
-      // mass above them exceeds the largest finite threshold can be in a set, so each row ranks just
-      // that prefix (one rng draw per row, as conformalScores).
-      let limit = -Infinity;
-      const always: number[] = [];
-      for (let c = 0; c < classes; c++) {
-        if (thresholds[c] === Infinity) always.push(c);
-        else if (thresholds[c] > limit) limit = thresholds[c];
-      }
-      const scratch = rankScratch(classes);
+      // Membership as a 0/1 number stored unconditionally and a branch-free compaction of the members.
+      const members = new Int32Array(classes);
+      const rowThresholds = exact ? new Float64Array(classes) : thresholds;
       for (let r = 0; r < pr.rows; r++) {
         const off = r * classes;
-        const u = rng ? rng.next() : 1;
-        for (const c of always) matrix[off + c] = 1;
-        if (limit === -Infinity) continue;
-        scanRankedPrefix(pr.data, off, classes, spec, u, limit, scratch, (c, score) => {
-          if (score <= thresholds[c]) matrix[off + c] = 1;
-        });
+        if (exact) {
+          const v = (rng as RngLike).next();
+          for (let c = 0; c < classes; c++) rowThresholds[c] = v < exact.weights[c] ? thresholds[c] : exact.lower[c];
+        }
+        let n = 0;
+        for (let c = 0; c < classes; c++) {
+          const isIn = +(1 - p[off + c] <= rowThresholds[c]);
+          matrix[off + c] = isIn;
+          members[n] = c;
+          n += isIn;
+        }
+        const set = new Array<number>(n);
+        for (let i = 0; i < n; i++) set[i] = members[i];
+        sets.push(set);
       }
+      return { sets, matrix };
     }
-    for (let r = 0; r < pr.rows; r++) {
-      const set: number[] = [];
-      const off = r * classes;
-      for (let c = 0; c < classes; c++) if (matrix[off + c] === 1) set.push(c);
-      sets.push(set);
-    }
+    // APS/RAPS: rank only what can enter a set (see markApsSets), one rng draw per row as conformalScores.
+    markApsSets(pr, spec, thresholds, rng, matrix, sets, exact);
     return { sets, matrix };
   };
   const toJSON = (): ConformalPredictorJSON => {
@@ -214,6 +254,11 @@ function makePredictor(parts: PredictorParts): ConformalPredictor {
       classes,
       thresholds: Array.from(thresholds, encodeNumber),
     };
+    if (exact) {
+      json.exactCoverage = true;
+      json.lowerThresholds = Array.from(exact.lower, encodeNumber);
+      json.upperWeights = Array.from(exact.weights);
+    }
     if (cluster) {
       json.clusterOf = Array.from(cluster.clusterOf);
       json.numClusters = cluster.numClusters;
@@ -221,7 +266,10 @@ function makePredictor(parts: PredictorParts): ConformalPredictor {
     }
     return json;
   };
-  const base = { method, alpha, score: spec.score, randomized: spec.randomized, lambda: spec.lambda, kReg: spec.kReg, classes, thresholds, predict, toJSON };
+  const base = {
+    method, alpha, score: spec.score, randomized: spec.randomized, lambda: spec.lambda, kReg: spec.kReg, classes, thresholds,
+    exactCoverage: exact !== undefined, lowerThresholds: exact?.lower, upperWeights: exact?.weights, predict, toJSON,
+  };
   return cluster ? { ...base, ...cluster } : base;
 }
 
@@ -234,12 +282,17 @@ function makePredictor(parts: PredictorParts): ConformalPredictor {
  * - `calibProbs`: `{ data, dims: [n, classes] }` probabilities; `calibLabels`: n integers in [0, classes).
  * - `thresholds` holds q̂ once per class (all equal).
  * - Randomized scores draw from `rng` (or `createRng(seed)`, seed default 0) in row order.
- * - Cost O(n·C log C) for APS/RAPS, O(n log n) for the quantile.
+ * - `exactCoverage: true`: the randomised quantile pair (q̂_lo, q̂_hi, θ) of `conformalQuantileBounds`
+ *   instead of q̂; each test row draws V and uses q̂_hi if V < θ, else q̂_lo, so P(Y ∈ C(X)) = 1 − α
+ *   exactly for almost surely distinct scores (LAC on continuous probabilities, randomized APS/RAPS).
+ *   Applies per class for class-wise and per cluster for clustered conformal.
+ * - Calibration O(n·C) (the true label's score needs no sort) plus O(n log n) for the quantile;
+ *   prediction O(C) per row plus, for APS/RAPS, a ranking of only the classes that can enter a set.
  */
 export function splitConformal(calibProbs: ProbsLike, calibLabels: ClassLabels, opts: ConformalCalibrationOptions): ConformalPredictor {
   const c = calibrate(calibProbs, calibLabels, opts);
-  const q = conformalQuantile(c.scores, c.alpha);
-  return makePredictor({ method: 'split', alpha: c.alpha, spec: c.spec, classes: c.classes, thresholds: new Float64Array(c.classes).fill(q) });
+  const t = perClass(groupThresholds([c.scores], c.alpha, c.exactCoverage), c.classes, () => 0);
+  return makePredictor({ method: 'split', alpha: c.alpha, spec: c.spec, classes: c.classes, ...t });
 }
 
 /** Splits true-label scores by a per-class group id (−1 = skip): one array per group. */
@@ -264,8 +317,8 @@ function groupScores(scores: Float64Array, labels: Int32Array, groupOf: (y: numb
 export function classwiseConformal(calibProbs: ProbsLike, calibLabels: ClassLabels, opts: ConformalCalibrationOptions): ConformalPredictor {
   const c = calibrate(calibProbs, calibLabels, opts);
   const groups = groupScores(c.scores, c.labels, (y) => y, c.classes);
-  const thresholds = Float64Array.from(groups, (g) => conformalQuantile(g, c.alpha));
-  return makePredictor({ method: 'classwise', alpha: c.alpha, spec: c.spec, classes: c.classes, thresholds });
+  const t = perClass(groupThresholds(groups, c.alpha, c.exactCoverage), c.classes, (y) => y);
+  return makePredictor({ method: 'classwise', alpha: c.alpha, spec: c.spec, classes: c.classes, ...t });
 }
 
 /** The embedding levels of Ding et al.: class score quantiles at 0.5, 0.6, 0.7, 0.8, 0.9. */
@@ -333,13 +386,12 @@ export function clusteredConformal(calibProbs: ProbsLike, calibLabels: ClassLabe
     gamma = f;
   }
   const skip = (): ClusteredConformalPredictor => {
-    const q = conformalQuantile(scores, alpha);
     return makePredictor({
       method: 'clustered',
       alpha,
       spec: c.spec,
       classes,
-      thresholds: new Float64Array(classes).fill(q),
+      ...perClass(groupThresholds([scores], alpha, c.exactCoverage), classes, () => 0),
       cluster: { clusterOf: new Int32Array(classes), numClusters: 1, clusteringFraction: 0 },
     }) as ClusteredConformalPredictor;
   };
@@ -379,21 +431,25 @@ export function clusteredConformal(calibProbs: ProbsLike, calibLabels: ClassLabe
   });
 
   // 5. Per-cluster quantiles on the proper calibration part.
-  const calScores = groupScores(scores, labels, (y) => clusterOf[y], k, inCal);
-  const qCluster = calScores.map((g) => conformalQuantile(g, alpha));
-  let qNull = Infinity;
-  if (nullPolicy === 'standard') {
-    const all: number[] = [];
-    for (let i = 0; i < n; i++) if (inCal[i]) all.push(scores[i]);
-    qNull = conformalQuantile(all, alpha);
+  // Group k is the null cluster: the marginal quantile of the calibration part ('standard') or +∞ ('full').
+  const calScores: ArrayLike<number>[] = groupScores(scores, labels, (y) => clusterOf[y], k, inCal);
+  const all: number[] = [];
+  for (let i = 0; i < n; i++) if (inCal[i]) all.push(scores[i]);
+  calScores.push(all);
+  const t = groupThresholds(calScores, alpha, c.exactCoverage);
+  if (nullPolicy === 'full') {
+    t.upper[k] = Infinity;
+    if (t.exact) {
+      t.exact.lower[k] = Infinity;
+      t.exact.weights[k] = 1;
+    }
   }
-  const thresholds = Float64Array.from(clusterOf, (g) => (g < 0 ? qNull : qCluster[g]));
   return makePredictor({
     method: 'clustered',
     alpha,
     spec: c.spec,
     classes,
-    thresholds,
+    ...perClass(t, classes, (y) => (clusterOf[y] < 0 ? k : clusterOf[y])),
     cluster: { clusterOf, numClusters: k, clusteringFraction: gamma },
   }) as ClusteredConformalPredictor;
 }
@@ -422,7 +478,20 @@ export function conformalFromJSON(json: ConformalPredictorJSON | string): Confor
   if (typeof classes !== 'number' || !Number.isInteger(classes) || classes < 1) fail('E_PARAM', 'json.classes', 'an integer ≥ 1', classes);
   if (!Array.isArray(o.thresholds) || o.thresholds.length !== classes) fail('E_SHAPE', 'json.thresholds', `${classes} thresholds`, o.thresholds);
   const thresholds = Float64Array.from(o.thresholds as unknown[], (v, i) => decodeNumber(v, `json.thresholds[${i}]`));
-  if (method !== 'clustered') return makePredictor({ method, alpha, spec, classes, thresholds });
+  let exact: ExactCoverageThresholds | undefined;
+  if (o.exactCoverage !== undefined && o.exactCoverage !== false) {
+    if (o.exactCoverage !== true) fail('E_PARAM', 'json.exactCoverage', 'a boolean', o.exactCoverage);
+    if (!Array.isArray(o.lowerThresholds) || o.lowerThresholds.length !== classes) fail('E_SHAPE', 'json.lowerThresholds', `${classes} thresholds`, o.lowerThresholds);
+    if (!Array.isArray(o.upperWeights) || o.upperWeights.length !== classes) fail('E_SHAPE', 'json.upperWeights', `${classes} weights`, o.upperWeights);
+    exact = {
+      lower: Float64Array.from(o.lowerThresholds as unknown[], (v, i) => decodeNumber(v, `json.lowerThresholds[${i}]`)),
+      weights: Float64Array.from(o.upperWeights as unknown[], (v, i) => {
+        if (typeof v !== 'number' || !(v > 0 && v <= 1)) fail('E_PARAM', `json.upperWeights[${i}]`, 'a number in (0, 1]', v);
+        return v;
+      }),
+    };
+  }
+  if (method !== 'clustered') return makePredictor({ method, alpha, spec, classes, thresholds, exact });
   if (!Array.isArray(o.clusterOf) || o.clusterOf.length !== classes) fail('E_SHAPE', 'json.clusterOf', `${classes} cluster ids`, o.clusterOf);
   const clusterOf = Int32Array.from(o.clusterOf as unknown[], (v, i) => {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < -1) fail('E_PARAM', `json.clusterOf[${i}]`, 'an integer ≥ −1', v);
@@ -430,5 +499,5 @@ export function conformalFromJSON(json: ConformalPredictorJSON | string): Confor
   });
   const numClusters = typeof o.numClusters === 'number' ? o.numClusters : 1;
   const clusteringFraction = typeof o.clusteringFraction === 'number' ? o.clusteringFraction : 0;
-  return makePredictor({ method, alpha, spec, classes, thresholds, cluster: { clusterOf, numClusters, clusteringFraction } });
+  return makePredictor({ method, alpha, spec, classes, thresholds, exact, cluster: { clusterOf, numClusters, clusteringFraction } });
 }
