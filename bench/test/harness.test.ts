@@ -90,6 +90,15 @@ describe('interleaved measurement', () => {
     for (const ms of result.samplesMs.get('slow')!) expect(ms).toBeGreaterThanOrEqual(4);
   });
 
+  it('runs no warm-up with minWarmupCalls 0 and warmupMs 0, one call per sample', async () => {
+    let calls = 0;
+    const budget = budgetFor('quick', { warmupMs: 0, minWarmupCalls: 0, minRounds: 3, maxRounds: 3, budgetMs: 0, minSampleMs: 5, minSliceMs: 0 });
+    const result = await measureInterleaved([{ name: 'long', run: () => calls++ }], budget);
+    expect(calls).toBe(3);
+    expect(result.callsPerSample.get('long')).toBe(1);
+    expect(result.samplesMs.get('long')).toHaveLength(3);
+  });
+
   it('gives fast contenders more samples per round while a slow one sets the pace', async () => {
     const spin = (ms: number) => {
       const end = process.hrtime.bigint() + BigInt(Math.round(ms * 1e6));

@@ -77,7 +77,10 @@ export async function measureInterleaved(
   const warmMedians = await warmUp(contenders, budget);
   const callsPerSample = new Map<string, number>();
   for (const c of contenders) {
-    const perCall = Math.max(warmMedians.get(c.name) ?? 0, 1e-6);
+    // Without warm-up calls (minWarmupCalls = 0, warmupMs = 0: calls long enough that the caller already
+    // ran each once) there is no estimate, and a sample is one call.
+    const warm = warmMedians.get(c.name) ?? Number.NaN;
+    const perCall = Number.isFinite(warm) ? Math.max(warm, 1e-6) : Infinity;
     callsPerSample.set(c.name, Math.max(1, Math.ceil(budget.minSampleMs / perCall)));
   }
   const samplesMs = new Map<string, number[]>(contenders.map((c) => [c.name, []]));

@@ -3,7 +3,7 @@ import { ProtoWriter } from './protobuf-writer.js';
 /**
  * Builds ONNX models in memory (ModelProto bytes) so the onnxruntime-node peer needs no model file
  * and no Python. Field numbers follow onnx/onnx.proto. General enough for any graph of standard ops
- * (Softmax today, MatMul–Softmax–MatMul attention later).
+ * (a one-node Softmax; the MatMul–Softmax–MatMul attention graphs of attention-onnx.ts).
  */
 
 /** TensorProto.DataType values used here. */
@@ -56,6 +56,8 @@ export interface OnnxModelOptions {
   /** ir_version 8 matches opsets 13–17. */
   irVersion?: number;
   producerName?: string;
+  /** Further operator sets, e.g. `{ domain: 'com.microsoft', version: 1 }` for onnxruntime's contrib ops. */
+  extraOpsets?: readonly { domain: string; version: number }[];
 }
 
 /** AttributeProto.AttributeType values. */
@@ -147,16 +149,17 @@ export function encodeGraph(graph: OnnxGraph): Uint8Array {
 
 /** Encodes a complete ModelProto. */
 export function encodeModel(graph: OnnxGraph, options: OnnxModelOptions = {}): Uint8Array {
-  const { opset = 13, irVersion = 8, producerName = 'softmax-bench' } = options;
+  const { opset = 13, irVersion = 8, producerName = 'softmax-bench', extraOpsets = [] } = options;
   // OperatorSetIdProto: domain = 1, version = 2. The default domain is the empty string.
-  const opsetImport = new ProtoWriter().string(1, '').varint(2, opset).finish();
-  // ModelProto: ir_version = 1, producer_name = 2, graph = 7, opset_import = 8.
-  return new ProtoWriter()
+  const opsetImport = (domain: string, version: number) => new ProtoWriter().string(1, domain).varint(2, version).finish();
+  // ModelProto: ir_version = 1, producer_name = 2, graph = 7, opset_import = 8 (repeated).
+  const w = new ProtoWriter()
     .varint(1, irVersion)
     .string(2, producerName)
     .message(7, encodeGraph(graph))
-    .message(8, opsetImport)
-    .finish();
+    .message(8, opsetImport('', opset));
+  for (const extra of extraOpsets) w.message(8, opsetImport(extra.domain, extra.version));
+  return w.finish();
 }
 
 export const intAttribute = (name: string, value: number): OnnxAttribute => ({ name, kind: 'int', value });

@@ -2,11 +2,11 @@ import type { InferenceSession } from 'onnxruntime-node';
 import { softmaxModel } from './onnx-model.js';
 import type { SoftmaxPeer } from './peer.js';
 
-type Ort = typeof import('onnxruntime-node');
+export type Ort = typeof import('onnxruntime-node');
 
 let ortModule: Promise<Ort> | undefined;
 /** Loaded on first use so suites that do not need it do not pay for the native addon. */
-function loadOrt(): Promise<Ort> {
+export function loadOrt(): Promise<Ort> {
   ortModule ??= import('onnxruntime-node');
   return ortModule;
 }

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { SoftmaxPeer } from './peer.js';
 
-type Tf = typeof import('@tensorflow/tfjs-core');
+export type Tf = typeof import('@tensorflow/tfjs-core');
 export type TfjsBackendName = 'wasm' | 'cpu';
 
 let tfModule: Promise<Tf> | undefined;
@@ -11,7 +11,7 @@ let tfModule: Promise<Tf> | undefined;
  * Loads tfjs-core with both backends registered. The wasm backend fetches its .wasm binaries at
  * init; in Node that means a file path (with trailing separator) to the package's dist directory.
  */
-function loadTfjs(): Promise<Tf> {
+export function loadTfjs(): Promise<Tf> {
   tfModule ??= (async () => {
     const tf = await import('@tensorflow/tfjs-core');
     await import('@tensorflow/tfjs-backend-cpu');
@@ -25,14 +25,14 @@ function loadTfjs(): Promise<Tf> {
   return tfModule;
 }
 
-async function activate(tf: Tf, backend: TfjsBackendName): Promise<void> {
+export async function activate(tf: Tf, backend: TfjsBackendName): Promise<void> {
   if (tf.getBackend() === backend) return;
   const ok = await tf.setBackend(backend);
   if (!ok) throw new Error(`tfjs backend "${backend}" failed to initialise`);
 }
 
 /** Threads the tfjs wasm backend runs kernels on (1 in Node: no worker-backed SharedArrayBuffer build is loaded). */
-function wasmThreads(tf: Tf): number | undefined {
+export function wasmThreads(tf: Tf): number | undefined {
   const backend = tf.findBackend('wasm') as unknown as { wasm?: { _get_threads_count?: () => number } } | null;
   return backend?.wasm?._get_threads_count?.();
 }

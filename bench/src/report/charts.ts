@@ -125,3 +125,62 @@ export function barChart(spec: BarChartSpec, size?: ChartSize): string {
     size,
   );
 }
+
+export interface HeatmapSpec {
+  title: string;
+  /** Row labels, top to bottom (y). */
+  rows: readonly string[];
+  /** Column labels, left to right (x). */
+  columns: readonly string[];
+  /** values[row][column]; null cells (e.g. masked) are drawn grey, outside the colour scale. */
+  values: readonly (readonly (number | null)[])[];
+  /** Colour scale range; [0, largest value] if absent. */
+  range?: [number, number];
+  xName?: string;
+  yName?: string;
+}
+
+/** A matrix as coloured cells (ECharts heatmap on category axes) with a continuous colour legend. */
+export function heatmapChart(spec: HeatmapSpec, size: ChartSize = { width: 440, height: 440 }): string {
+  const data: [number, number, number][] = [];
+  const blank: [number, number, number][] = [];
+  let largest = 0;
+  spec.values.forEach((row, r) =>
+    row.forEach((v, c) => {
+      if (v === null) blank.push([c, r, 0]);
+      else data.push([c, r, v]);
+      if (v !== null && v > largest) largest = v;
+    }),
+  );
+  const [min, max] = spec.range ?? [0, largest > 0 ? largest : 1];
+  return renderChart(
+    {
+      title: { text: spec.title, left: 'center', top: 4, textStyle: { fontSize: 13 } },
+      grid: { left: 62, right: 16, top: 34, bottom: 96 },
+      xAxis: { type: 'category', data: [...spec.columns], name: spec.xName, nameLocation: 'middle', nameGap: 44, axisLabel: { rotate: 90, fontSize: 9, interval: 0 }, splitArea: { show: false } },
+      yAxis: { type: 'category', data: [...spec.rows], inverse: true, name: spec.yName, nameLocation: 'middle', nameGap: 48, axisLabel: { fontSize: 9, interval: 0 } },
+      visualMap: [{
+        min,
+        max,
+        seriesIndex: 0,
+        text: [max.toPrecision(2), String(min)],
+        calculable: false,
+        orient: 'horizontal',
+        left: 'center',
+        bottom: 4,
+        itemHeight: 160,
+        itemWidth: 10,
+        precision: 2,
+        textStyle: { fontSize: 10 },
+        inRange: { color: ['#f7fbff', '#c6dbef', '#6baed6', '#2171b5', '#08306b'] },
+      },
+      // Heatmap series need a visual map; the blank cells get one that paints them all grey.
+      { show: false, seriesIndex: 1, min: 0, max: 1, inRange: { color: ['#e8e8e8', '#e8e8e8'] } }],
+      series: [
+        { type: 'heatmap', data, itemStyle: { borderColor: '#ffffff', borderWidth: 0.5 } },
+        { type: 'heatmap', data: blank, itemStyle: { borderColor: '#ffffff', borderWidth: 0.5 } },
+      ],
+    },
+    size,
+  );
+}

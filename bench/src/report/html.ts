@@ -36,6 +36,8 @@ td.pass { color: #1a7f37; text-align: right; } td.fail { color: #cf222e; text-al
 .notes li, .impls li { margin: 2px 0; } .error { color: #cf222e; }
 nav ul { columns: 2; } dl.machine { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; }
 dl.machine dt { color: #59636e; }
+.heatmaps { display: grid; grid-template-columns: repeat(auto-fill, minmax(330px, 1fr)); gap: 12px; }
+.heatmap { margin: 0; } .heatmap svg { width: 100%; height: auto; } .heatmap figcaption { font-size: 12px; color: #59636e; }
 `;
 
 export function page(title: string, body: string): string {

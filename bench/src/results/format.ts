@@ -30,13 +30,18 @@ export function formatBytes(bytes: number): string {
 
 export function formatMetricValue(value: number | null, unit: Metric['unit']): string {
   if (value === null) return '—';
-  return unit === 'bytes' ? formatBytes(value) : formatRatio(value);
+  if (unit === 'bytes') return formatBytes(value);
+  if (unit === 'GFLOP/s') return `${formatNumber(value)} GFLOP/s`;
+  if (unit === 'number') return formatNumber(value);
+  return formatRatio(value);
 }
 
 /** "≥ 1.5×", "≤ 1 MB". Byte targets are decimal (1 MB = 10⁶ bytes), as they are stated. */
 export function formatTarget(target: MetricTarget, unit: Metric['unit']): string {
   const op = target.op === '>=' ? '≥' : '≤';
   if (unit === 'bytes') return `${op} ${target.value >= 1e6 ? `${target.value / 1e6} MB` : `${target.value / 1e3} kB`}`;
+  if (unit === 'GFLOP/s') return `${op} ${target.value} GFLOP/s`;
+  if (unit === 'number') return `${op} ${target.value}`;
   return `${op} ${target.value}×`;
 }
 

@@ -1,8 +1,11 @@
 import type { BenchMode } from '../harness/budget.js';
 import type { ImplTiming } from '../harness/compare.js';
 import type { MachineInfo } from '../harness/machine.js';
+import type { AttentionIllustration } from '../suites/attention/illustration-types.js';
 import type { ConformalIllustration } from '../suites/conformal/illustration-types.js';
 import type { NormalizersIllustration } from '../suites/normalizers/illustration-types.js';
+import type { QuaternionIllustration } from '../suites/quaternion/illustration-types.js';
+import type { TrainingIllustration } from '../suites/training/illustration-types.js';
 
 /** A goal a metric is checked against, e.g. speed-up ≥ 1.5 or peak memory ≤ 1 MB. */
 export interface MetricTarget {
@@ -16,7 +19,8 @@ export interface Metric {
   label: string;
   /** null when an implementation it needs failed or was skipped. */
   value: number | null;
-  unit: 'x' | 'bytes';
+  /** 'x' ratios, 'bytes' memory, 'GFLOP/s' throughput, 'number' a plain quantity (e.g. a growth exponent). */
+  unit: 'x' | 'bytes' | 'GFLOP/s' | 'number';
   target?: MetricTarget;
   /** Whether `value` meets `target`; absent without a target or a value. */
   pass?: boolean;
@@ -82,4 +86,4 @@ export interface SuiteResult {
 }
 
 /** Illustration data by suite; absent for suites that only have timings. */
-export type SuiteIllustration = NormalizersIllustration | ConformalIllustration;
+export type SuiteIllustration = NormalizersIllustration | ConformalIllustration | AttentionIllustration | QuaternionIllustration | TrainingIllustration;

@@ -1,53 +1,17 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { classwiseConformal, clusteredConformal, coverageMetrics, createRng, crossEntropy, matmul, softmax, splitConformal } from 'softmax';
 import type { ConformalPredictor, Rng } from 'softmax';
-import { readIdx } from 'softmax/node';
+import { fashionMnistDir, loadFashionTest, loadFashionTrain, missingFashionFiles, type ImageSplit } from '../../datasets/fashion-mnist.js';
 import type { ConformalMethodName, FashionMnistResult, FashionMnistRow, SetSizeHistogram } from './illustration-types.js';
 import { histogramOf, meanStd } from './stats.js';
 
-/** Debian's `dataset-fashion-mnist` location; override with FASHION_MNIST_DIR. */
-export const DEFAULT_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
-export const FASHION_FILES = {
-  trainImages: 'train-images-idx3-ubyte.gz',
-  trainLabels: 'train-labels-idx1-ubyte.gz',
-  testImages: 't10k-images-idx3-ubyte.gz',
-  testLabels: 't10k-labels-idx1-ubyte.gz',
-} as const;
+export { DEFAULT_FASHION_MNIST_DIR, FASHION_FILES, fashionMnistDir, missingFashionFiles } from '../../datasets/fashion-mnist.js';
+
 const CLASSES = 10;
 const ALPHA = 0.1;
 const METHODS: readonly ConformalMethodName[] = ['standard', 'classwise', 'clustered'];
 const SCORES = ['lac', 'aps'] as const;
 
-export function fashionMnistDir(): string {
-  return process.env.FASHION_MNIST_DIR ?? DEFAULT_FASHION_MNIST_DIR;
-}
-
-interface Split {
-  x: Float32Array;
-  y: Int32Array;
-  rows: number;
-  features: number;
-}
-
-/** Images as float32 pixels / 255, one row per image; labels as int32. */
-function loadSplit(dir: string, images: string, labels: string, maxRows: number): Split {
-  const img = readIdx(join(dir, images));
-  const lab = readIdx(join(dir, labels));
-  if (img.type !== 'uint8' || img.dims.length < 2 || lab.dims.length !== 1 || lab.dims[0] !== img.dims[0]) {
-    throw new Error(`${images}/${labels}: expected uint8 images [n, ...] and n labels, got ${img.type} [${img.dims.join(', ')}] and [${lab.dims.join(', ')}]`);
-  }
-  const features = img.dims.slice(1).reduce((a: number, b: number) => a * b, 1);
-  const rows = Math.min(maxRows, img.dims[0]);
-  const x = new Float32Array(rows * features);
-  for (let i = 0; i < x.length; i++) x[i] = img.data[i] / 255;
-  return { x, y: Int32Array.from(lab.data.subarray(0, rows)), rows, features };
-}
-
-/** Which of the four files are missing from `dir` (empty: all there). */
-export function missingFashionFiles(dir: string): string[] {
-  return Object.values(FASHION_FILES).filter((f) => !existsSync(join(dir, f)));
-}
+type Split = ImageSplit;
 
 export interface TrainPlan {
   epochs: number;
@@ -172,8 +136,8 @@ export function runFashionMnist(opts: FashionMnistOptions): FashionMnistResult {
   }
   const plan = trainPlanFor(opts.mode);
   opts.onStep?.('load');
-  const train = loadSplit(dir, FASHION_FILES.trainImages, FASHION_FILES.trainLabels, plan.trainRows);
-  const test = loadSplit(dir, FASHION_FILES.testImages, FASHION_FILES.testLabels, Infinity);
+  const train = loadFashionTrain(dir, plan.trainRows);
+  const test = loadFashionTest(dir);
   opts.onStep?.('train');
   const t0 = performance.now();
   const { model, loss } = trainSoftmaxRegression(train, plan);

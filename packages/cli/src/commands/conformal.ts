@@ -24,6 +24,8 @@ export interface ConformalCliOptions {
   method: ConformalMethod;
   score: ConformalScore;
   randomized?: boolean;
+  /** Randomised conformal quantile: coverage exactly 1 − α in expectation (predict draws from the seeded rng). */
+  exactCoverage?: boolean;
   logits?: boolean;
   seed: number;
   output?: string;
@@ -34,7 +36,9 @@ const CALIBRATE = { split: splitConformal, classwise: classwiseConformal, cluste
 /**
  * Calibrates a conformal predictor on (calib, calibLabels), predicts sets for `test`, and writes
  * `{ predictor, sets, metrics? }` as JSON (atomically) or prints it. All inputs are read and checked
- * before anything is written.
+ * before anything is written. Calibration draws from `createRng(seed)`, prediction from
+ * `createRng(seed + 1)` (randomized scores, and the randomised quantile of `--exact-coverage`), so a run
+ * is reproducible from `--seed`.
  */
 export async function runConformal(o: ConformalCliOptions, io: CliIo): Promise<void> {
   if (o.output !== undefined && !o.output.endsWith('.json')) {
@@ -53,7 +57,7 @@ export async function runConformal(o: ConformalCliOptions, io: CliIo): Promise<v
   }
   let result: Record<string, unknown>;
   try {
-    const predictor = CALIBRATE[o.method](calib, calibLabels, { alpha: o.alpha, score: o.score, randomized: o.randomized, seed: o.seed });
+    const predictor = CALIBRATE[o.method](calib, calibLabels, { alpha: o.alpha, score: o.score, randomized: o.randomized, exactCoverage: o.exactCoverage === true, seed: o.seed });
     const sets = predictor.predict(test, { rng: createRng(o.seed + 1) });
     result = { predictor: predictor.toJSON(), sets: sets.sets };
     if (testLabels !== undefined) {
@@ -85,6 +89,7 @@ export const conformalCommand: CliCommand = {
       .addOption(new Option('--method <m>', 'calibration method').choices(['split', 'classwise', 'clustered']).default('split'))
       .addOption(new Option('--score <s>', 'nonconformity score').choices(['lac', 'aps', 'raps']).default('aps'))
       .option('--randomized', 'randomized APS/RAPS scores')
+      .option('--exact-coverage', 'randomised conformal quantile: coverage exactly 1 − α in expectation (not up to 1/(n+1) above); uses --seed')
       .option('--logits', 'the inputs are logits: apply softmax first')
       .option('--seed <n>', 'seed of every random choice (default 0)', parseInteger, 0)
       .option('-o, --output <file.json>', 'write { predictor, sets, metrics } here (default: stdout)')
