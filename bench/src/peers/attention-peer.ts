@@ -39,34 +39,33 @@ export interface AttentionPeer {
   details?(): string | undefined;
 }
 
-/** [batch, heads, length, d] → [batch, length, heads·d] (the "BSH" layout of onnxruntime's MultiHeadAttention). */
-export function headsToSequence(x: Float32Array, batch: number, heads: number, length: number, d: number): Float32Array {
+/**
+ * Moves every d-long row between the [batch, heads, length, d] and [batch, length, heads·d] layouts
+ * (from the first to the second when `toSequence`, else back).
+ */
+function moveHeadRows(x: Float32Array, batch: number, heads: number, length: number, d: number, toSequence: boolean): Float32Array {
   const out = new Float32Array(x.length);
   for (let b = 0; b < batch; b++) {
     for (let h = 0; h < heads; h++) {
       for (let i = 0; i < length; i++) {
-        const from = ((b * heads + h) * length + i) * d;
-        const to = ((b * length + i) * heads + h) * d;
-        out.set(x.subarray(from, from + d), to);
+        const head = ((b * heads + h) * length + i) * d;
+        const sequence = ((b * length + i) * heads + h) * d;
+        const from = toSequence ? head : sequence;
+        out.set(x.subarray(from, from + d), toSequence ? sequence : head);
       }
     }
   }
   return out;
 }
 
+/** [batch, heads, length, d] → [batch, length, heads·d] (the "BSH" layout of onnxruntime's MultiHeadAttention). */
+export function headsToSequence(x: Float32Array, batch: number, heads: number, length: number, d: number): Float32Array {
+  return moveHeadRows(x, batch, heads, length, d, true);
+}
+
 /** [batch, length, heads·d] → [batch, heads, length, d], the inverse of `headsToSequence`. */
 export function sequenceToHeads(x: Float32Array, batch: number, heads: number, length: number, d: number): Float32Array {
-  const out = new Float32Array(x.length);
-  for (let b = 0; b < batch; b++) {
-    for (let i = 0; i < length; i++) {
-      for (let h = 0; h < heads; h++) {
-        const from = ((b * length + i) * heads + h) * d;
-        const to = ((b * heads + h) * length + i) * d;
-        out.set(x.subarray(from, from + d), to);
-      }
-    }
-  }
-  return out;
+  return moveHeadRows(x, batch, heads, length, d, false);
 }
 
 /** The additive causal mask [lq, lk]: 0 where key j ≤ query i + (lk − lq), −∞ elsewhere. */

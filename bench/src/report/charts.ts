@@ -54,6 +54,23 @@ export function powerOfTwoLabel(value: number): string {
 }
 
 /**
+ * An x axis over log2 exponents with one tick per power of two from the smallest to the largest
+ * exponent, labelled 128, 1K, … (for charts with few sizes; `log2Axis` ticks every second power).
+ */
+export function powerOfTwoTickAxis(name: string, exponents: readonly number[]): Record<string, unknown> {
+  return {
+    type: 'value',
+    name,
+    nameLocation: 'middle',
+    nameGap: 30,
+    min: Math.min(...exponents),
+    max: Math.max(...exponents),
+    interval: 1,
+    axisLabel: { formatter: (v: number) => powerOfTwoLabel(2 ** v) },
+  };
+}
+
+/**
  * x on a log2 scale, drawn as a value axis over exponents with ticks every second power of two:
  * ECharts' own log axis picks ticks at powers of its base only (1, 1K, 1M for base 2^10-wide ranges).
  */

@@ -19,6 +19,8 @@
 
 import { expk, EXP_K } from './exp';
 import { packPanel, storeTransposed4 } from './pack';
+import { mac1x8, mac4x8 } from './tile';
+import { SLOT_BYTES, workspace } from './workspace';
 
 /** Keys per tile (multiple of 8). */
 const KT: i32 = 64;
@@ -28,17 +30,8 @@ const QB: i32 = GROUPS * 4;
 /** Bytes of per-group state: m (f32x4), l (two f64x2), key limits (i32x4). */
 const STATE: usize = 64;
 
-let work: usize = 0;
-let workBytes: usize = 0;
-
-function workspace(bytes: usize): usize {
-  if (bytes > workBytes) {
-    if (work) heap.free(work);
-    workBytes = max(bytes, workBytes << 1);
-    work = heap.alloc(workBytes);
-  }
-  return work;
-}
+/** This module's workspace (workspace.ts). */
+const work: usize = memory.data(SLOT_BYTES);
 
 /** Mask entries of row `row` for keys j..j+7 as two vectors (0 past lk, where keys are cut anyway). */
 // @ts-ignore: decorator
@@ -51,39 +44,24 @@ function maskLoad(row: usize, j: i32, lk: i32, tmp: usize): usize {
 
 /**
  * Scores of one group (4 packed query rows, scale folded in) against one K panel of 8 keys:
- * st[key][row] = q_row·k_key (+ mask[row][key] when mask ≠ 0). mrow0..3 are the rows' mask pointers.
+ * st[key][row] = q_row·k_key (+ mask[row][key] when mask ≠ 0). mrow0..3 are the rows' mask pointers;
+ * tmp: 160 bytes of scratch (the mask tail, then the tile of tile.ts).
  */
 function scores4x8(d: i32, pq: usize, pk: usize, st: usize, mask: usize, m0: usize, m1: usize, m2: usize, m3: usize,
   j: i32, lk: i32, tmp: usize): void {
-  let c00 = f32x4.splat(0);
-  let c01 = c00;
-  let c10 = c00;
-  let c11 = c00;
-  let c20 = c00;
-  let c21 = c00;
-  let c30 = c00;
-  let c31 = c00;
-  // Pre-splatted queries: every operand is a plain load with a folded offset. (Unrolling by two makes
-  // TurboFan hoist all twelve loads and spill accumulators: slower.)
-  const end = pk + (<usize>d << 5);
-  while (pk < end) {
-    const b0 = v128.load(pk);
-    const b1 = v128.load(pk, 16);
-    let a = v128.load(pq);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a, b1));
-    a = v128.load(pq, 16);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a, b1));
-    a = v128.load(pq, 32);
-    c20 = f32x4.add(c20, f32x4.mul(a, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a, b1));
-    a = v128.load(pq, 48);
-    c30 = f32x4.add(c30, f32x4.mul(a, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a, b1));
-    pq += 64;
-    pk += 32;
-  }
+  // Pre-splatted queries: every operand is a plain load with a folded offset. (Unrolling the shared
+  // tile by two makes TurboFan hoist all twelve loads and spill accumulators: slower.)
+  const z = f32x4.splat(0);
+  const acc = tmp + 32;
+  mac4x8(d, pq, pk, 32, z, z, z, z, z, z, z, z, acc, 32);
+  let c00 = v128.load(acc);
+  let c01 = v128.load(acc, 16);
+  let c10 = v128.load(acc, 32);
+  let c11 = v128.load(acc, 48);
+  let c20 = v128.load(acc, 64);
+  let c21 = v128.load(acc, 80);
+  let c30 = v128.load(acc, 96);
+  let c31 = v128.load(acc, 112);
   if (mask) {
     let p = maskLoad(m0, j, lk, tmp);
     c00 = f32x4.add(c00, v128.load(p));
@@ -107,34 +85,16 @@ function scores4x8(d: i32, pq: usize, pk: usize, st: usize, mask: usize, m0: usi
  * separate accumulators so the additions' latency overlaps.
  */
 function scores1x8(d: i32, pq: usize, pk: usize, st: usize, mask: usize, m0: usize, j: i32, lk: i32, tmp: usize): void {
-  let c0 = f32x4.splat(0);
-  let c1 = c0;
-  let e0 = c0;
-  let e1 = c0;
-  const end2 = pk + (<usize>(d & ~1) << 5);
-  while (pk < end2) {
-    const a = v128.load(pq);
-    c0 = f32x4.add(c0, f32x4.mul(a, v128.load(pk)));
-    c1 = f32x4.add(c1, f32x4.mul(a, v128.load(pk, 16)));
-    const b = v128.load(pq, 64);
-    e0 = f32x4.add(e0, f32x4.mul(b, v128.load(pk, 32)));
-    e1 = f32x4.add(e1, f32x4.mul(b, v128.load(pk, 48)));
-    pq += 128;
-    pk += 64;
-  }
-  if (d & 1) {
-    const a = v128.load(pq);
-    c0 = f32x4.add(c0, f32x4.mul(a, v128.load(pk)));
-    c1 = f32x4.add(c1, f32x4.mul(a, v128.load(pk, 16)));
-  }
-  c0 = f32x4.add(c0, e0);
-  c1 = f32x4.add(c1, e1);
+  const z = f32x4.splat(0);
+  const acc = tmp + 32;
+  mac1x8(d, pq, 64, pk, 32, z, z, acc);
+  let c0 = v128.load(acc);
+  let c1 = v128.load(acc, 16);
   if (mask) {
     const p = maskLoad(m0, j, lk, tmp);
     c0 = f32x4.add(c0, v128.load(p));
     c1 = f32x4.add(c1, v128.load(p, 16));
   }
-  const z = f32x4.splat(0);
   storeTransposed4(c0, z, z, z, st, 16);
   storeTransposed4(c1, z, z, z, st + 64, 16);
 }
@@ -142,28 +102,7 @@ function scores1x8(d: i32, pq: usize, pk: usize, st: usize, mask: usize, m0: usi
 /** pv4x8 for a group with one real row (row 0 of O), even and odd keys in separate accumulators. */
 function pv1x8(w: i32, pp: usize, vp: usize, vs: usize, op: usize, f: v128): void {
   const f0 = f32x4.splat(f32x4.extract_lane(f, 0));
-  let c0 = f32x4.mul(v128.load(op), f0);
-  let c1 = f32x4.mul(v128.load(op, 16), f0);
-  let e0 = f32x4.splat(0);
-  let e1 = e0;
-  const end2 = pp + (<usize>(w & ~1) << 6);
-  while (pp < end2) {
-    const a = v128.load(pp);
-    c0 = f32x4.add(c0, f32x4.mul(a, v128.load(vp)));
-    c1 = f32x4.add(c1, f32x4.mul(a, v128.load(vp, 16)));
-    const b = v128.load(pp, 64);
-    e0 = f32x4.add(e0, f32x4.mul(b, v128.load(vp + vs)));
-    e1 = f32x4.add(e1, f32x4.mul(b, v128.load(vp + vs, 16)));
-    pp += 128;
-    vp += vs << 1;
-  }
-  if (w & 1) {
-    const a = v128.load(pp);
-    c0 = f32x4.add(c0, f32x4.mul(a, v128.load(vp)));
-    c1 = f32x4.add(c1, f32x4.mul(a, v128.load(vp, 16)));
-  }
-  v128.store(op, f32x4.add(c0, e0));
-  v128.store(op, f32x4.add(c1, e1), 16);
+  mac1x8(w, pp, 64, vp, vs, f32x4.mul(v128.load(op), f0), f32x4.mul(v128.load(op, 16), f0), op);
 }
 
 /**
@@ -171,41 +110,15 @@ function pv1x8(w: i32, pp: usize, vp: usize, vs: usize, op: usize, f: v128): voi
  * vp = V[0][c] (row stride vs bytes), op = O[0][c] (row stride os bytes).
  */
 function pv4x8(w: i32, pp: usize, vp: usize, vs: usize, op: usize, os: usize, f: v128): void {
-  let c00 = f32x4.mul(v128.load(op), f32x4.splat(f32x4.extract_lane(f, 0)));
-  let c01 = f32x4.mul(v128.load(op, 16), f32x4.splat(f32x4.extract_lane(f, 0)));
-  let c10 = f32x4.mul(v128.load(op + os), f32x4.splat(f32x4.extract_lane(f, 1)));
-  let c11 = f32x4.mul(v128.load(op + os, 16), f32x4.splat(f32x4.extract_lane(f, 1)));
-  let c20 = f32x4.mul(v128.load(op + 2 * os), f32x4.splat(f32x4.extract_lane(f, 2)));
-  let c21 = f32x4.mul(v128.load(op + 2 * os, 16), f32x4.splat(f32x4.extract_lane(f, 2)));
-  let c30 = f32x4.mul(v128.load(op + 3 * os), f32x4.splat(f32x4.extract_lane(f, 3)));
-  let c31 = f32x4.mul(v128.load(op + 3 * os, 16), f32x4.splat(f32x4.extract_lane(f, 3)));
-  const end = pp + (<usize>w << 6);
-  while (pp < end) {
-    const b0 = v128.load(vp);
-    const b1 = v128.load(vp, 16);
-    let a = v128.load(pp);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a, b1));
-    a = v128.load(pp, 16);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a, b1));
-    a = v128.load(pp, 32);
-    c20 = f32x4.add(c20, f32x4.mul(a, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a, b1));
-    a = v128.load(pp, 48);
-    c30 = f32x4.add(c30, f32x4.mul(a, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a, b1));
-    pp += 64;
-    vp += vs;
-  }
-  v128.store(op, c00);
-  v128.store(op, c01, 16);
-  v128.store(op + os, c10);
-  v128.store(op + os, c11, 16);
-  v128.store(op + 2 * os, c20);
-  v128.store(op + 2 * os, c21, 16);
-  v128.store(op + 3 * os, c30);
-  v128.store(op + 3 * os, c31, 16);
+  const f0 = f32x4.splat(f32x4.extract_lane(f, 0));
+  const f1 = f32x4.splat(f32x4.extract_lane(f, 1));
+  const f2 = f32x4.splat(f32x4.extract_lane(f, 2));
+  const f3 = f32x4.splat(f32x4.extract_lane(f, 3));
+  mac4x8(w, pp, vp, vs,
+    f32x4.mul(v128.load(op), f0), f32x4.mul(v128.load(op, 16), f0),
+    f32x4.mul(v128.load(op + os), f1), f32x4.mul(v128.load(op + os, 16), f1),
+    f32x4.mul(v128.load(op + 2 * os), f2), f32x4.mul(v128.load(op + 2 * os, 16), f2),
+    f32x4.mul(v128.load(op + 3 * os), f3), f32x4.mul(v128.load(op + 3 * os, 16), f3), op, os);
 }
 
 /** Stores the four lanes of v as four splat vectors (the P·V kernel's A operand, one load per row). */
@@ -309,7 +222,7 @@ export function attentionHeadF32(q: usize, k: usize, v: usize, o: usize, lse: us
   const qpBytes = <usize>QB * <usize>d * 16;
   const stBytes = <usize>KT * 16 + <usize>KT * 64;
   const opBytes = <usize>QB * <usize>dvPad * 4;
-  const base = workspace(kpBytes + vpBytes + qpBytes + stBytes + opBytes + <usize>GROUPS * STATE + 64);
+  const base = workspace(work, kpBytes + vpBytes + qpBytes + stBytes + opBytes + <usize>GROUPS * STATE + 160);
   const kp = base;
   const vCopy = kp + kpBytes;
   const vp = copyV ? vCopy : v;

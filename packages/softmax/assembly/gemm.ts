@@ -5,16 +5,19 @@
 // micro-panels of NR = 8 columns ([p][8] contiguous) and an MC×KC block of op(A) into micro-panels of
 // MR = 4 rows, pre-splatted ([p][row] as 4-lane vectors, so each operand is a plain load with a folded
 // offset: V8 spends an extra address instruction on a broadcast load with an offset). The micro-kernel
-// computes a 4×8 tile of C in eight f32x4 accumulators (a splatted A scalar times two B vectors per row
-// and step: no horizontal sums). Packing absorbs the transposes and zero-pads partial panels, so the
-// micro-kernel always runs full tiles; partial tiles of C go through a small buffer. The packed B
-// micro-panel (KC·8 floats, 8 KB) stays in L1 while the packed A block (MC·KC·4 floats, 256 KB) streams
-// from L2. m ≤ 4 goes to gemmSmall.ts (no packing of B).
+// computes a 4×8 tile of C in eight f32x4 accumulators (the shared tile of tile.ts: a splatted A scalar
+// times two B vectors per row and step, no horizontal sums). Packing absorbs the transposes and zero-pads
+// partial panels, so the micro-kernel always runs full tiles; the tile leaves through a small buffer,
+// then to C (only the valid corner of a partial tile). The packed B micro-panel (KC·8 floats, 8 KB)
+// stays in L1 while the packed A block (MC·KC·4 floats, 256 KB) streams from L2. m ≤ 4 goes to
+// gemmSmall.ts (no packing of B).
 //
 // beta = 0 never reads C (NaN there does not propagate). Later KC slices accumulate into C (beta = 1).
 
 import { packPanel } from './pack';
 import { gemmSmallF32 } from './gemmSmall';
+import { mac4x8 } from './tile';
+import { SLOT_BYTES, workspace } from './workspace';
 
 const MR: i32 = 4;
 const NR: i32 = 8;
@@ -22,18 +25,8 @@ const KC: i32 = 256;
 const MC: i32 = 64;
 const NC: i32 = 1024;
 
-let work: usize = 0;
-let workBytes: usize = 0;
-
-/** A module-owned workspace of at least `bytes` bytes (grown on demand, never shrunk). */
-function workspace(bytes: usize): usize {
-  if (bytes > workBytes) {
-    if (work) heap.free(work);
-    workBytes = max(bytes, workBytes << 1);
-    work = heap.alloc(workBytes);
-  }
-  return work;
-}
+/** This module's workspace (workspace.ts). */
+const work: usize = memory.data(SLOT_BYTES);
 
 /** Expands a packed [p][4] A panel into pre-splatted [p][row] vectors (64 bytes per p). */
 function splatPanel(src: usize, kc: i32, dst: usize): void {
@@ -64,55 +57,23 @@ let tile: usize = 0;
 
 /**
  * The 4×8 micro-kernel: acc[r] = Σ_p pa[p][r]·pb[p][0..8] over kc steps (pa pre-splatted, 64 bytes
- * per p), then C's rows×cols corner of the tile ← alpha·acc + beta·C. ldc in bytes.
+ * per p; the shared tile of tile.ts, through the `tile` buffer), then C's rows×cols corner of the
+ * tile ← alpha·acc + beta·C. ldc in bytes.
  */
 function micro4x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, alpha: f32, beta: f32, rows: i32, cols: i32): void {
-  let c00 = f32x4.splat(0);
-  let c01 = c00;
-  let c10 = c00;
-  let c11 = c00;
-  let c20 = c00;
-  let c21 = c00;
-  let c30 = c00;
-  let c31 = c00;
-  const end = pb + (<usize>kc << 5);
-  while (pb < end) {
-    const b0 = v128.load(pb);
-    const b1 = v128.load(pb, 16);
-    let a = v128.load(pa);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a, b1));
-    a = v128.load(pa, 16);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a, b1));
-    a = v128.load(pa, 32);
-    c20 = f32x4.add(c20, f32x4.mul(a, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a, b1));
-    a = v128.load(pa, 48);
-    c30 = f32x4.add(c30, f32x4.mul(a, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a, b1));
-    pa += 64;
-    pb += 32;
-  }
+  const z = f32x4.splat(0);
+  const t = tile;
+  mac4x8(kc, pa, pb, 32, z, z, z, z, z, z, z, z, t, 32);
   const va = f32x4.splat(alpha);
   const vb = f32x4.splat(beta);
   if (rows == MR && cols == NR) {
-    storeRow(c, c00, c01, va, vb, beta);
-    storeRow(c + ldc, c10, c11, va, vb, beta);
-    storeRow(c + 2 * ldc, c20, c21, va, vb, beta);
-    storeRow(c + 3 * ldc, c30, c31, va, vb, beta);
+    storeRow(c, v128.load(t), v128.load(t, 16), va, vb, beta);
+    storeRow(c + ldc, v128.load(t, 32), v128.load(t, 48), va, vb, beta);
+    storeRow(c + 2 * ldc, v128.load(t, 64), v128.load(t, 80), va, vb, beta);
+    storeRow(c + 3 * ldc, v128.load(t, 96), v128.load(t, 112), va, vb, beta);
     return;
   }
-  // Partial tile: through a 4×8 buffer, then the valid corner.
-  const t = tile;
-  v128.store(t, c00);
-  v128.store(t, c01, 16);
-  v128.store(t, c10, 32);
-  v128.store(t, c11, 48);
-  v128.store(t, c20, 64);
-  v128.store(t, c21, 80);
-  v128.store(t, c30, 96);
-  v128.store(t, c31, 112);
+  // Partial tile: the valid corner of the 4×8 buffer.
   for (let r = 0; r < rows; r++) {
     const crow = c + <usize>r * ldc;
     const trow = t + (<usize>r << 5);
@@ -161,7 +122,7 @@ export function gemmF32(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha6
   const kcMax = min(k, KC);
   const mcMax = (min(m, MC) + MR - 1) & ~(MR - 1);
   const ncMax = (min(n, NC) + NR - 1) & ~(NR - 1);
-  const base = workspace(<usize>(4 * mcMax + ncMax + MR) * <usize>kcMax * 4 + 128);
+  const base = workspace(work, <usize>(4 * mcMax + ncMax + MR) * <usize>kcMax * 4 + 128);
   const pa = base;
   const pb = pa + <usize>mcMax * <usize>kcMax * 16;
   const staging = pb + <usize>ncMax * <usize>kcMax * 4;

@@ -8,18 +8,11 @@
 // k in f32x4 lanes, reduced with one 4×4 transpose-and-add into the four results.
 
 import { packPanel } from './pack';
+import { mac1x8, mac4x8 } from './tile';
+import { SLOT_BYTES, workspace } from './workspace';
 
-let work: usize = 0;
-let workBytes: usize = 0;
-
-function workspace(bytes: usize): usize {
-  if (bytes > workBytes) {
-    if (work) heap.free(work);
-    workBytes = max(bytes, workBytes << 1);
-    work = heap.alloc(workBytes);
-  }
-  return work;
-}
+/** This module's workspace (workspace.ts). */
+const work: usize = memory.data(SLOT_BYTES);
 
 /** Stores acc lanes into C row `c` (cols ≤ 8 values from two vectors) as alpha·acc + beta·c. */
 // @ts-ignore: decorator
@@ -46,64 +39,27 @@ function storeRow8(c: usize, v0: v128, v1: v128, cols: i32, alpha: f32, beta: f3
   }
 }
 
-/** Σ_p pa[p][r]·b[p][0..8) for 4 pre-splatted rows (pa: 64 bytes per p), b rows `bs` bytes apart. */
+/**
+ * Σ_p pa[p][r]·b[p][0..8) for 4 pre-splatted rows (pa: 64 bytes per p), b rows `bs` bytes apart (the
+ * shared tile of tile.ts), into C's rows×cols corner; tmp: 160 bytes of scratch.
+ */
 function tile4x8(k: i32, pa: usize, b: usize, bs: usize, c: usize, cs: usize, rows: i32, cols: i32, alpha: f32, beta: f32, tmp: usize): void {
-  let c00 = f32x4.splat(0);
-  let c01 = c00;
-  let c10 = c00;
-  let c11 = c00;
-  let c20 = c00;
-  let c21 = c00;
-  let c30 = c00;
-  let c31 = c00;
-  const end = pa + (<usize>k << 6);
-  while (pa < end) {
-    const b0 = v128.load(b);
-    const b1 = v128.load(b, 16);
-    let a = v128.load(pa);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a, b1));
-    a = v128.load(pa, 16);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a, b1));
-    a = v128.load(pa, 32);
-    c20 = f32x4.add(c20, f32x4.mul(a, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a, b1));
-    a = v128.load(pa, 48);
-    c30 = f32x4.add(c30, f32x4.mul(a, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a, b1));
-    pa += 64;
-    b += bs;
-  }
-  storeRow8(c, c00, c01, cols, alpha, beta, tmp);
-  if (rows > 1) storeRow8(c + cs, c10, c11, cols, alpha, beta, tmp);
-  if (rows > 2) storeRow8(c + 2 * cs, c20, c21, cols, alpha, beta, tmp);
-  if (rows > 3) storeRow8(c + 3 * cs, c30, c31, cols, alpha, beta, tmp);
+  // The accumulators go through acc (4×8 floats) behind the 8-float tmp of storeRow8.
+  const z = f32x4.splat(0);
+  const acc = tmp + 32;
+  mac4x8(k, pa, b, bs, z, z, z, z, z, z, z, z, acc, 32);
+  storeRow8(c, v128.load(acc), v128.load(acc, 16), cols, alpha, beta, tmp);
+  if (rows > 1) storeRow8(c + cs, v128.load(acc, 32), v128.load(acc, 48), cols, alpha, beta, tmp);
+  if (rows > 2) storeRow8(c + 2 * cs, v128.load(acc, 64), v128.load(acc, 80), cols, alpha, beta, tmp);
+  if (rows > 3) storeRow8(c + 3 * cs, v128.load(acc, 96), v128.load(acc, 112), cols, alpha, beta, tmp);
 }
 
 /** tile4x8 for one row (pa: 16 bytes per p), even and odd steps in separate accumulators. */
 function tile1x8(k: i32, pa: usize, b: usize, bs: usize, c: usize, cols: i32, alpha: f32, beta: f32, tmp: usize): void {
-  let c0 = f32x4.splat(0);
-  let c1 = c0;
-  let e0 = c0;
-  let e1 = c0;
-  const end2 = pa + (<usize>(k & ~1) << 4);
-  while (pa < end2) {
-    const a = v128.load(pa);
-    c0 = f32x4.add(c0, f32x4.mul(a, v128.load(b)));
-    c1 = f32x4.add(c1, f32x4.mul(a, v128.load(b, 16)));
-    const a2 = v128.load(pa, 16);
-    e0 = f32x4.add(e0, f32x4.mul(a2, v128.load(b + bs)));
-    e1 = f32x4.add(e1, f32x4.mul(a2, v128.load(b + bs, 16)));
-    pa += 32;
-    b += bs << 1;
-  }
-  if (k & 1) {
-    const a = v128.load(pa);
-    c0 = f32x4.add(c0, f32x4.mul(a, v128.load(b)));
-    c1 = f32x4.add(c1, f32x4.mul(a, v128.load(b, 16)));
-  }
-  storeRow8(c, f32x4.add(c0, e0), f32x4.add(c1, e1), cols, alpha, beta, tmp);
+  const z = f32x4.splat(0);
+  const acc = tmp + 32;
+  mac1x8(k, pa, 16, b, bs, z, z, acc);
+  storeRow8(c, v128.load(acc), v128.load(acc, 16), cols, alpha, beta, tmp);
 }
 
 /** [Σ lanes of x0, Σ x1, Σ x2, Σ x3]. */
@@ -163,7 +119,7 @@ export function gemmSmallF32(transA: i32, transB: i32, m: i32, n: i32, k: i32, a
   const ldbb = <usize>ldb << 2;
   if (transB) {
     // Rows of op(A), contiguous (copied: k·m floats), then dot products with B's rows.
-    const rowsBuf = workspace(<usize>m * <usize>k * 4 + 32);
+    const rowsBuf = workspace(work, <usize>m * <usize>k * 4 + 32);
     for (let r = 0; r < m; r++) {
       for (let p = 0; p < k; p++) {
         store<f32>(rowsBuf + ((<usize>r * <usize>k + <usize>p) << 2), load<f32>(a + ((<usize>r * <usize>ai + <usize>p * <usize>ap) << 2)));
@@ -191,7 +147,7 @@ export function gemmSmallF32(transA: i32, transB: i32, m: i32, n: i32, k: i32, a
   // Pre-splatted rows of op(A): [p][row] vectors (one row: 16 bytes per p, else 64 with zero rows).
   const width: i32 = m == 1 ? 1 : 4;
   const paBytes = <usize>k * <usize>width * 16;
-  const pa = workspace(paBytes + <usize>k * 32 + 64);
+  const pa = workspace(work, paBytes + <usize>k * 32 + 160);
   const panel = pa + paBytes;
   const tmp = panel + <usize>k * 32;
   for (let p = 0; p < k; p++) {

@@ -1,5 +1,5 @@
 import { chartBlock, standardTables } from '../blocks.js';
-import { heatmapChart, powerOfTwoLabel, renderChart } from '../charts.js';
+import { heatmapChart, powerOfTwoTickAxis, renderChart } from '../charts.js';
 import type { LineSeries } from '../charts.js';
 import { escapeHtml, htmlTable, num } from '../html.js';
 import type { Cell } from '../html.js';
@@ -49,16 +49,7 @@ function logLogChart(spec: LogLogSpec): string {
       title: { text: spec.title, left: 'center', top: 4, textStyle: { fontSize: 14 } },
       legend: { orient: 'vertical', left: width - legendWidth + 16, top: 50, itemGap: 10, textStyle: { fontSize: 11 } },
       grid: { left: 70, right: legendWidth, top: 50, bottom: 55 },
-      xAxis: {
-        type: 'value',
-        name: spec.xName,
-        nameLocation: 'middle',
-        nameGap: 30,
-        min: Math.min(...exponents),
-        max: Math.max(...exponents),
-        interval: 1,
-        axisLabel: { formatter: (v: number) => powerOfTwoLabel(2 ** v) },
-      },
+      xAxis: powerOfTwoTickAxis(spec.xName, exponents),
       yAxis: { type: 'log', name: spec.yName, nameLocation: 'middle', nameGap: 50 },
       series: spec.series.map((s) => ({
         name: s.name,

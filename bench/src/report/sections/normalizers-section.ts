@@ -1,5 +1,5 @@
 import { chartBlock, implementationList, metricTable, notesList, timingTable, validationTable } from '../blocks.js';
-import { powerOfTwoLabel, renderChart } from '../charts.js';
+import { powerOfTwoTickAxis, renderChart } from '../charts.js';
 import { escapeHtml, htmlTable, num } from '../html.js';
 import type { Cell } from '../html.js';
 import { timedImplementations } from '../../results/columns.js';
@@ -56,16 +56,7 @@ function nsPerElementChart(result: SuiteResult): string {
       title: { ...TITLE, text: 'Median ns per element against row length (lower is better)' },
       legend: { orient: 'vertical', left: width - legendWidth + 20, top: 50, itemGap: 9, textStyle: { fontSize: 12 } },
       grid: { left: 70, right: legendWidth, top: 50, bottom: 55 },
-      xAxis: {
-        type: 'value',
-        name: 'row length n (log scale)',
-        nameLocation: 'middle',
-        nameGap: 30,
-        min: Math.min(...exponents),
-        max: Math.max(...exponents),
-        interval: 1,
-        axisLabel: { formatter: (v: number) => powerOfTwoLabel(2 ** v) },
-      },
+      xAxis: powerOfTwoTickAxis('row length n (log scale)', exponents),
       yAxis: { type: 'log', name: 'ns / element (log scale)', nameLocation: 'middle', nameGap: 45 },
       series: names.map((name, i) => ({
         name,

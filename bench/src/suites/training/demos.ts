@@ -103,8 +103,35 @@ function tailLoss(records: readonly TrainRecord[], window: number): number {
   return tail.reduce((s, r) => s + r.loss, 0) / Math.max(1, tail.length);
 }
 
-function modelSettings(m: ModelSettings, extra: Record<string, number | string>): Record<string, number | string> {
-  return { layers: m.layers, heads: m.heads, dModel: m.dModel, mlp: `GELU-tanh ${4 * m.dModel}`, norm: 'pre-norm LayerNorm', ...extra };
+type RunLimits = Pick<CappedOptions, 'batch' | 'lr' | 'warmup' | 'maxSteps' | 'maxSeconds'>;
+
+/** The settings a demo shows: the model's, then `data` (what it trains on), batch, optimiser, `evaluation` and limits. */
+function runSettings(m: ModelSettings & RunLimits, data: Record<string, number | string>, evaluation: string): Record<string, number | string> {
+  return {
+    layers: m.layers,
+    heads: m.heads,
+    dModel: m.dModel,
+    mlp: `GELU-tanh ${4 * m.dModel}`,
+    norm: 'pre-norm LayerNorm',
+    ...data,
+    batch: m.batch,
+    optimizer: `AdamW lr ${m.lr}, warm-up ${m.warmup}, decay 0.01, clip ${CLIP_NORM}`,
+    evaluation,
+    'step limit': m.maxSteps,
+    'time cap': `${m.maxSeconds} s`,
+  };
+}
+
+/** The measured fields of a demo: the model's size and what the capped run reached. */
+function measured(model: TransformerLM, run: CappedRun, evalEvery: number): Pick<DemoRun, 'parameters' | 'steps' | 'seconds' | 'finalLoss' | 'evalLoss' | 'evalAccuracy'> {
+  return {
+    parameters: model.parameterCount(),
+    steps: run.steps,
+    seconds: run.seconds,
+    finalLoss: tailLoss(run.records, evalEvery),
+    evalLoss: run.evalLoss,
+    evalAccuracy: run.evalAccuracy,
+  };
 }
 
 /**
@@ -127,20 +154,9 @@ export function recallDemo(s: RecallSettings, onProgress?: ProgressCallback): De
   const goal = `held-out accuracy ≥ ${100 * s.targetAccuracy}% within ${s.maxSeconds} s`;
   return {
     title: `Associative recall: ${s.pairs} key–value pairs, vocabulary ${s.vocab}`,
-    settings: modelSettings(s, {
-      sequence: `${data.length} tokens (${s.pairs} pairs, ${s.pairs} queries)`,
-      batch: s.batch,
-      optimizer: `AdamW lr ${s.lr}, warm-up ${s.warmup}, decay 0.01, clip ${CLIP_NORM}`,
-      evaluation: `every ${s.evalEvery} steps on ${s.evalBatches} held-out batches`,
-      'step limit': s.maxSteps,
-      'time cap': `${s.maxSeconds} s`,
-    }),
-    parameters: model.parameterCount(),
-    steps: run.steps,
-    seconds: run.seconds,
-    finalLoss: tailLoss(run.records, s.evalEvery),
-    evalLoss: run.evalLoss,
-    evalAccuracy: run.evalAccuracy,
+    settings: runSettings(s, { sequence: `${data.length} tokens (${s.pairs} pairs, ${s.pairs} queries)` },
+      `every ${s.evalEvery} steps on ${s.evalBatches} held-out batches`),
+    ...measured(model, run, s.evalEvery),
     goal,
     reached: run.evalAccuracy >= s.targetAccuracy && run.seconds <= s.maxSeconds,
     stoppedBy: run.stoppedBy,
@@ -218,21 +234,9 @@ export function characterDemo(s: CharacterSettings, onProgress?: ProgressCallbac
   ];
   return {
     title: 'Character-level language model',
-    settings: modelSettings(s, {
-      context: `${s.context} characters`,
-      vocabulary: data.vocabulary.characters.length,
-      batch: s.batch,
-      optimizer: `AdamW lr ${s.lr}, warm-up ${s.warmup}, decay 0.01, clip ${CLIP_NORM}`,
-      evaluation: `every ${s.evalEvery} steps on ${s.evalBatches} batches of the held-out last 10%`,
-      'step limit': s.maxSteps,
-      'time cap': `${s.maxSeconds} s`,
-    }),
-    parameters: model.parameterCount(),
-    steps: run.steps,
-    seconds: run.seconds,
-    finalLoss: tailLoss(run.records, s.evalEvery),
-    evalLoss: run.evalLoss,
-    evalAccuracy: run.evalAccuracy,
+    settings: runSettings(s, { context: `${s.context} characters`, vocabulary: data.vocabulary.characters.length },
+      `every ${s.evalEvery} steps on ${s.evalBatches} batches of the held-out last 10%`),
+    ...measured(model, run, s.evalEvery),
     goal: `validation loss ≤ ${s.targetLoss} nats/character within ${s.maxSeconds} s`,
     reached: run.evalLoss <= s.targetLoss && run.seconds <= s.maxSeconds,
     stoppedBy: run.stoppedBy,

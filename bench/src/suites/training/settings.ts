@@ -57,7 +57,7 @@ const FULL: TrainingSettings = {
   name: 'full',
   step: { ...DEMO_MODEL, pairs: 32, vocab: 64, batch: 16, budgetMs: 60_000, minRounds: 5, tfjsCpu: true },
   matmulSizes: [256, 512, 1024],
-  recall: { ...DEMO_MODEL, pairs: 32, vocab: 64, batch: 32, lr: 3e-3, warmup: 50, evalEvery: 25, evalBatches: 8, targetAccuracy: 0.99, maxSteps: 20_000, maxSeconds: 300 },
+  recall: { ...DEMO_MODEL, pairs: 32, vocab: 64, batch: 32, lr: 1e-3, warmup: 50, evalEvery: 25, evalBatches: 8, targetAccuracy: 0.99, maxSteps: 20_000, maxSeconds: 300 },
   character: {
     ...DEMO_MODEL, context: 64, batch: 16, lr: 3e-3, warmup: 50, evalEvery: 50, evalBatches: 8, targetLoss: 2.0, maxSteps: 20_000, maxSeconds: 300,
     sampleCharacters: 300, maxCharacters: Infinity,
@@ -69,7 +69,9 @@ const REDUCED: TrainingSettings = {
   name: 'reduced',
   step: { ...FULL.step, budgetMs: 15_000, minRounds: 3, tfjsCpu: false },
   matmulSizes: [256, 512, 1024],
-  recall: { ...FULL.recall, maxSeconds: 45 },
+  // The 32-pair problem sits on its plateau for longer than a report can wait; the reduced
+  // settings show the same model crossing its phase transition on 4 pairs (vocabulary 16) instead.
+  recall: { ...FULL.recall, pairs: 4, vocab: 16, maxSeconds: 120 },
   character: { ...FULL.character, evalEvery: 25, evalBatches: 4, maxSeconds: 40, sampleCharacters: 160 },
   normalizerSteps: 12,
 };

@@ -4,6 +4,7 @@
  * into an additive one (0 / −Infinity) of q's float type, once, at its own size.
  */
 import { fail } from '../tensor/errors.js';
+import { keepMaskOfArray } from '../tensor/mask.js';
 import type { FloatArray } from '../tensor/types.js';
 import { allocLike, isFloatArray, sizeOf } from '../tensor/view.js';
 import type { AttentionMask } from './attentionTypes.js';
@@ -24,14 +25,7 @@ function booleanValues(values: unknown, name: string): Uint8Array {
     return values;
   }
   if (!Array.isArray(values)) fail('E_INPUT', name, 'a Uint8Array, boolean[] or number[] (0/1), or float data (an additive mask)', values);
-  const out = new Uint8Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const x: unknown = values[i];
-    if (typeof x === 'boolean') out[i] = x ? 1 : 0;
-    else if (x === 0 || x === 1) out[i] = x;
-    else fail('E_INPUT', `${name}[${i}]`, 'true/false or 0/1', x);
-  }
-  return out;
+  return keepMaskOfArray(values, name);
 }
 
 /** Validates the mask option and returns its additive form and broadcast strides (null = no mask). */

@@ -1,8 +1,8 @@
 import type { FloatArray, TensorLike } from '../tensor/types.js';
-import { gemm64 } from './linearMatmul.js';
+import { gemmReference as gemm64 } from '../kernels/reference/gemm.js';
 import {
-  allocResult, checkDOut, parseRecurrent, wrapResult, type RecurrentCall, type RecurrentOptions, type RecurrentResult,
-  type RecurrentVjpOptions,
+  allocResult, bpttHead, bpttScratch, checkDOut, parseRecurrent, wrapResult, type RecurrentCall, type RecurrentOptions,
+  type RecurrentResult, type RecurrentVjpOptions,
 } from './linearRecurrent.js';
 import { allocOf, checkGateRange, checkTensor, expectDims, sameDtype, slice64, store } from './linearShapes.js';
 
@@ -188,8 +188,6 @@ function gatedDeltaNetVjp<T extends FloatArray>(q: TensorLike<T>, k: TensorLike<
   const gOut = checkDOut(c, dOut);
   const { dk, dv } = c;
   const L = c.q.length;
-  const C = c.chunkSize;
-  const nChunks = Math.ceil(L / C);
   const like = c.q.data;
   const bhCount = c.q.batch * c.q.heads;
   const dq = allocOf(like, like.length);
@@ -199,9 +197,8 @@ function gatedDeltaNetVjp<T extends FloatArray>(q: TensorLike<T>, k: TensorLike<
   const db = allocOf(like, bhCount * L);
   const dInit = c.initial ? allocOf(like, c.initial.length) : null;
   const sd = dk * dv;
-  const checkpoints = new Float64Array(Math.max(nChunks, 1) * sd);
-  const states = new Float64Array((Math.min(C, Math.max(L, 1)) + 1) * sd);
-  const G = new Float64Array(sd);
+  const w = bpttScratch(c);
+  const G = w.G;
   const p = new Float64Array(dv);
   const av = new Float64Array(dv);
   const r = new Float64Array(dv);
@@ -213,79 +210,48 @@ function gatedDeltaNetVjp<T extends FloatArray>(q: TensorLike<T>, k: TensorLike<
   for (let bh = 0; bh < bhCount; bh++) {
     const h = headOf(c, bh);
     const go = slice64(gOut, bh * L * dv, L * dv);
-    const s = states.subarray(0, sd);
-    if (c.initial) for (let i = 0; i < sd; i++) s[i] = c.initial[bh * sd + i];
-    else s.fill(0);
-    for (let ch = 0; ch < nChunks; ch++) {
-      checkpoints.set(s, ch * sd);
-      steps(h, dk, dv, s, ch * C, Math.min(L, (ch + 1) * C), null, p);
-    }
-    if (c.dFinal) for (let i = 0; i < sd; i++) G[i] = c.dFinal[bh * sd + i];
-    else G.fill(0);
-    for (let ch = nChunks - 1; ch >= 0; ch--) {
-      const t0 = ch * C;
-      const t1 = Math.min(L, t0 + C);
-      states.set(checkpoints.subarray(ch * sd, (ch + 1) * sd), 0);
-      for (let t = t0; t < t1; t++) {
-        const j = t - t0;
-        states.copyWithin((j + 1) * sd, j * sd, (j + 1) * sd);
-        steps(h, dk, dv, states.subarray((j + 1) * sd, (j + 2) * sd), t, t + 1, null, p);
-      }
-      for (let t = t1 - 1; t >= t0; t--) {
-        const j = t - t0;
-        const st = (j + 1) * sd; // S_t
-        const sp = j * sd; // P = S_{t−1}
-        const a = h.a[t];
-        const b = h.b[t];
-        // G = ∂/∂S_t; dq_t = S_t do_t.
-        for (let i = 0; i < dk; i++) {
-          const qi = h.q[t * dk + i];
-          let acc = 0;
-          for (let e = 0; e < dv; e++) {
-            G[i * dv + e] += qi * go[t * dv + e];
-            acc += states[st + i * dv + e] * go[t * dv + e];
-          }
-          hq[t * dk + i] = acc;
-        }
-        // p = Pᵀk, a = Gᵀk, r = v − α p.
-        p.fill(0);
-        av.fill(0);
-        let gp = 0;
-        for (let i = 0; i < dk; i++) {
-          const ki = h.k[t * dk + i];
-          for (let e = 0; e < dv; e++) {
-            p[e] += states[sp + i * dv + e] * ki;
-            av[e] += G[i * dv + e] * ki;
-            gp += G[i * dv + e] * states[sp + i * dv + e];
-          }
-        }
-        let ap = 0;
-        let ar = 0;
+    // P = S_{t−1} at states[sp..].
+    bpttHead(c, bh, h.q, go, hq, w, (s, t0, t1) => steps(h, dk, dv, s, t0, t1, null, p), (t, states, sp) => {
+      const a = h.a[t];
+      const b = h.b[t];
+      // p = Pᵀk, a = Gᵀk, r = v − α p.
+      p.fill(0);
+      av.fill(0);
+      let gp = 0;
+      for (let i = 0; i < dk; i++) {
+        const ki = h.k[t * dk + i];
         for (let e = 0; e < dv; e++) {
-          r[e] = h.v[t * dv + e] - a * p[e];
-          ap += av[e] * p[e];
-          ar += av[e] * r[e];
-          hv[t * dv + e] = b * av[e];
-        }
-        // dα = ⟨G, P⟩ − β a·p, dβ = a·(v − α p), dk = β (G (v − α p) − α P a).
-        ha[t] = gp - b * ap;
-        hb[t] = ar;
-        for (let i = 0; i < dk; i++) {
-          let gr = 0;
-          let pa = 0;
-          for (let e = 0; e < dv; e++) {
-            gr += G[i * dv + e] * r[e];
-            pa += states[sp + i * dv + e] * av[e];
-          }
-          hk[t * dk + i] = b * (gr - a * pa);
-        }
-        // ∂/∂S_{t−1} = α (I − β k kᵀ) G = α (G − β k aᵀ).
-        for (let i = 0; i < dk; i++) {
-          const bk = b * h.k[t * dk + i];
-          for (let e = 0; e < dv; e++) G[i * dv + e] = a * (G[i * dv + e] - bk * av[e]);
+          p[e] += states[sp + i * dv + e] * ki;
+          av[e] += G[i * dv + e] * ki;
+          gp += G[i * dv + e] * states[sp + i * dv + e];
         }
       }
-    }
+      let ap = 0;
+      let ar = 0;
+      for (let e = 0; e < dv; e++) {
+        r[e] = h.v[t * dv + e] - a * p[e];
+        ap += av[e] * p[e];
+        ar += av[e] * r[e];
+        hv[t * dv + e] = b * av[e];
+      }
+      // dα = ⟨G, P⟩ − β a·p, dβ = a·(v − α p), dk = β (G (v − α p) − α P a).
+      ha[t] = gp - b * ap;
+      hb[t] = ar;
+      for (let i = 0; i < dk; i++) {
+        let gr = 0;
+        let pa = 0;
+        for (let e = 0; e < dv; e++) {
+          gr += G[i * dv + e] * r[e];
+          pa += states[sp + i * dv + e] * av[e];
+        }
+        hk[t * dk + i] = b * (gr - a * pa);
+      }
+      // ∂/∂S_{t−1} = α (I − β k kᵀ) G = α (G − β k aᵀ).
+      for (let i = 0; i < dk; i++) {
+        const bk = b * h.k[t * dk + i];
+        for (let e = 0; e < dv; e++) G[i * dv + e] = a * (G[i * dv + e] - bk * av[e]);
+      }
+    });
     store(dq, bh * L * dk, hq);
     store(dkAll, bh * L * dk, hk);
     store(dvAll, bh * L * dv, hv);

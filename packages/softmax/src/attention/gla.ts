@@ -1,8 +1,8 @@
 import type { FloatArray, TensorLike } from '../tensor/types.js';
-import { gemm64 } from './linearMatmul.js';
+import { gemmReference as gemm64 } from '../kernels/reference/gemm.js';
 import {
-  allocResult, checkDOut, parseRecurrent, wrapResult, type RecurrentCall, type RecurrentOptions, type RecurrentResult,
-  type RecurrentVjpOptions,
+  allocResult, bpttHead, bpttScratch, checkDOut, parseRecurrent, wrapResult, type RecurrentCall, type RecurrentOptions,
+  type RecurrentResult, type RecurrentVjpOptions,
 } from './linearRecurrent.js';
 import { allocOf, checkGateRange, checkSeq, expectDims, sameDtype, slice64, store } from './linearShapes.js';
 
@@ -176,8 +176,6 @@ function glaVjp<T extends FloatArray>(q: TensorLike<T>, k: TensorLike<T>, v: Ten
   const gOut = checkDOut(c, dOut);
   const { dk, dv } = c;
   const L = c.q.length;
-  const C = c.chunkSize;
-  const nChunks = Math.ceil(L / C);
   const like = c.q.data;
   const dq = allocOf(like, like.length);
   const dkAll = allocOf(like, like.length);
@@ -185,9 +183,8 @@ function glaVjp<T extends FloatArray>(q: TensorLike<T>, k: TensorLike<T>, v: Ten
   const da = allocOf(like, like.length);
   const dInit = c.initial ? allocOf(like, c.initial.length) : null;
   const sd = dk * dv;
-  const checkpoints = new Float64Array(Math.max(nChunks, 1) * sd);
-  const states = new Float64Array((Math.min(C, Math.max(L, 1)) + 1) * sd);
-  const G = new Float64Array(sd);
+  const w = bpttScratch(c);
+  const G = w.G;
   const hq = new Float64Array(L * dk);
   const hk = new Float64Array(L * dk);
   const hv = new Float64Array(L * dv);
@@ -195,59 +192,25 @@ function glaVjp<T extends FloatArray>(q: TensorLike<T>, k: TensorLike<T>, v: Ten
   for (let bh = 0; bh < c.q.batch * c.q.heads; bh++) {
     const h = headOf(c, bh);
     const go = slice64(gOut, bh * L * dv, L * dv);
-    // Forward: keep S at the start of every chunk (O(L/C·dk·dv) memory).
-    const s = states.subarray(0, sd);
-    if (c.initial) for (let i = 0; i < sd; i++) s[i] = c.initial[bh * sd + i];
-    else s.fill(0);
-    for (let ch = 0; ch < nChunks; ch++) {
-      checkpoints.set(s, ch * sd);
-      steps(h, dk, dv, s, ch * C, Math.min(L, (ch + 1) * C), null);
-    }
-    if (c.dFinal) for (let i = 0; i < sd; i++) G[i] = c.dFinal[bh * sd + i];
-    else G.fill(0);
-    // Backward through time, chunk by chunk from the end, recomputing the chunk's states from its checkpoint.
-    for (let ch = nChunks - 1; ch >= 0; ch--) {
-      const t0 = ch * C;
-      const t1 = Math.min(L, t0 + C);
-      states.set(checkpoints.subarray(ch * sd, (ch + 1) * sd), 0);
-      for (let t = t0; t < t1; t++) {
-        const j = t - t0;
-        states.copyWithin((j + 1) * sd, j * sd, (j + 1) * sd);
-        steps(h, dk, dv, states.subarray((j + 1) * sd, (j + 2) * sd), t, t + 1, null);
-      }
-      for (let t = t1 - 1; t >= t0; t--) {
-        const j = t - t0;
-        const st = (j + 1) * sd; // S_t
-        const sp = j * sd; // S_{t−1}
-        // G = ∂/∂S_t (everything after t) + q_t do_tᵀ; dq_t = S_t do_t.
-        for (let i = 0; i < dk; i++) {
-          const qi = h.q[t * dk + i];
-          let acc = 0;
-          for (let e = 0; e < dv; e++) {
-            G[i * dv + e] += qi * go[t * dv + e];
-            acc += states[st + i * dv + e] * go[t * dv + e];
-          }
-          hq[t * dk + i] = acc;
+    bpttHead(c, bh, h.q, go, hq, w, (s, t0, t1) => steps(h, dk, dv, s, t0, t1, null), (t, states, sp) => {
+      // S_t = diag(α_t) S_{t−1} + k_t v_tᵀ: dk_t = G v_t, dv_t = Gᵀ k_t, dα_ti = Σ_e G_ie S_{t−1,ie}.
+      for (let e = 0; e < dv; e++) hv[t * dv + e] = 0;
+      for (let i = 0; i < dk; i++) {
+        const ki = h.k[t * dk + i];
+        let gk = 0;
+        let ga = 0;
+        for (let e = 0; e < dv; e++) {
+          const g = G[i * dv + e];
+          gk += g * h.v[t * dv + e];
+          ga += g * states[sp + i * dv + e];
+          hv[t * dv + e] += g * ki;
         }
-        // S_t = diag(α_t) S_{t−1} + k_t v_tᵀ: dk_t = G v_t, dv_t = Gᵀ k_t, dα_ti = Σ_e G_ie S_{t−1,ie}.
-        for (let e = 0; e < dv; e++) hv[t * dv + e] = 0;
-        for (let i = 0; i < dk; i++) {
-          const ki = h.k[t * dk + i];
-          let gk = 0;
-          let ga = 0;
-          for (let e = 0; e < dv; e++) {
-            const g = G[i * dv + e];
-            gk += g * h.v[t * dv + e];
-            ga += g * states[sp + i * dv + e];
-            hv[t * dv + e] += g * ki;
-          }
-          hk[t * dk + i] = gk;
-          ha[t * dk + i] = ga;
-          const a = h.a[t * dk + i];
-          for (let e = 0; e < dv; e++) G[i * dv + e] *= a;
-        }
+        hk[t * dk + i] = gk;
+        ha[t * dk + i] = ga;
+        const a = h.a[t * dk + i];
+        for (let e = 0; e < dv; e++) G[i * dv + e] *= a;
       }
-    }
+    });
     store(dq, bh * L * dk, hq);
     store(dkAll, bh * L * dk, hk);
     store(dvAll, bh * L * dv, hv);

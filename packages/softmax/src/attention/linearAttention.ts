@@ -1,3 +1,4 @@
+import { gemmReference as gemm64 } from '../kernels/reference/gemm.js';
 import { fail } from '../tensor/errors.js';
 import { finiteInRange, optionsObject } from '../tensor/options.js';
 import type { FloatArray, TensorLike } from '../tensor/types.js';
@@ -5,8 +6,7 @@ import {
   newParamGrads, resolveFeatureMap, type FeatureMapOption, type FeatureParamGrads, type HedgehogOptions,
   type NalaformerOptions, type ResolvedFeatureMap,
 } from './featureMaps.js';
-import { gemm64 } from './linearMatmul.js';
-import { allocOf, booleanOption, checkSeq, expectDims, sameDtype, slice64, store, type Seq4 } from './linearShapes.js';
+import { allocOf, booleanOption, checkQkv, checkSeq, expectDims, sameDtype, slice64, store, type Seq4 } from './linearShapes.js';
 
 export interface LinearAttentionOptions {
   /** φ: `'elu1'` (default), `'relu'`, `'hedgehog'`, `'nalaformer'`, a function `(x, role) => φ(x)` or `{ map, vjp }`. */
@@ -44,11 +44,7 @@ interface Call {
 
 function parse(q: unknown, k: unknown, v: unknown, opts: LinearAttentionOptions | undefined): Call {
   const o = optionsObject(opts);
-  const qs = checkSeq(q, 'q');
-  const ks = checkSeq(k, 'k');
-  const vs = checkSeq(v, 'v');
-  sameDtype(qs.data, ks.data, 'k.data', 'q');
-  sameDtype(qs.data, vs.data, 'v.data', 'q');
+  const { q: qs, k: ks, v: vs } = checkQkv(q, k, v);
   expectDims([ks.batch, ks.heads, ks.dim], [qs.batch, qs.heads, qs.dim], 'k.dims', 'batch, heads and headDim of q');
   expectDims([vs.batch, vs.heads, vs.length], [qs.batch, qs.heads, ks.length], 'v.dims', 'batch and heads of q, length of k');
   const causal = booleanOption(o.causal, 'causal', false);
@@ -65,6 +61,21 @@ function featuresOf(fm: ResolvedFeatureMap, x: Float64Array, rows: number, d: nu
   return out;
 }
 
+/** S = Σ_j φ(k_j) v_jᵀ (overwritten) and z += Σ_j φ(k_j) over all `lk` keys: the non-causal state. */
+function fullState(pk: Float64Array, v: Float64Array, lk: number, m: number, dv: number, s: Float64Array, z: Float64Array): void {
+  gemm64(true, false, m, dv, lk, 1, pk, 0, m, v, 0, dv, 0, s, 0, dv);
+  for (let j = 0; j < lk; j++) for (let a = 0; a < m; a++) z[a] += pk[j * m + a];
+}
+
+/** One causal step: S ← S + φ(k_i) v_iᵀ, z ← z + φ(k_i). */
+function addKey(pk: Float64Array, v: Float64Array, i: number, m: number, dv: number, s: Float64Array, z: Float64Array): void {
+  for (let a = 0; a < m; a++) {
+    const ka = pk[i * m + a];
+    z[a] += ka;
+    if (ka !== 0) for (let e = 0; e < dv; e++) s[a * dv + e] += ka * v[i * dv + e];
+  }
+}
+
 /** One head, float64. Writes o (lq × dv). */
 function headForward(c: Call, pq: Float64Array, pk: Float64Array, v: Float64Array, o: Float64Array): void {
   const m = c.fm.m;
@@ -74,8 +85,7 @@ function headForward(c: Call, pq: Float64Array, pk: Float64Array, v: Float64Arra
   const s = new Float64Array(m * dv);
   const z = new Float64Array(m);
   if (!c.causal) {
-    gemm64(true, false, m, dv, lk, 1, pk, 0, m, v, 0, dv, 0, s, 0, dv);
-    for (let j = 0; j < lk; j++) for (let a = 0; a < m; a++) z[a] += pk[j * m + a];
+    fullState(pk, v, lk, m, dv, s, z);
     gemm64(false, false, lq, dv, m, 1, pq, 0, m, s, 0, dv, 0, o, 0, dv);
     for (let i = 0; i < lq; i++) {
       let den = c.eps;
@@ -86,11 +96,7 @@ function headForward(c: Call, pq: Float64Array, pk: Float64Array, v: Float64Arra
   }
   for (let i = 0; i < lq; i++) {
     // S ← S + φ(k_i) v_iᵀ, z ← z + φ(k_i); then o_i = Sᵀφ(q_i) / (zᵀφ(q_i) + eps).
-    for (let a = 0; a < m; a++) {
-      const ka = pk[i * m + a];
-      z[a] += ka;
-      if (ka !== 0) for (let e = 0; e < dv; e++) s[a * dv + e] += ka * v[i * dv + e];
-    }
+    addKey(pk, v, i, m, dv, s, z);
     let den = c.eps;
     for (let a = 0; a < m; a++) den += pq[i * m + a] * z[a];
     for (let e = 0; e < dv; e++) o[i * dv + e] = 0;
@@ -155,19 +161,12 @@ function linearAttentionVjp<T extends FloatArray>(q: TensorLike<T>, k: TensorLik
     s.fill(0);
     z.fill(0);
     if (!c.causal) {
-      gemm64(true, false, m, dv, lk, 1, pk, 0, m, vh, 0, dv, 0, s, 0, dv);
-      for (let j = 0; j < lk; j++) for (let a = 0; a < m; a++) z[a] += pk[j * m + a];
+      fullState(pk, vh, lk, m, dv, s, z);
     }
     // Output o_i = n_i/den_i with n_i = S_iᵀφ(q_i), den_i = z_iᵀφ(q_i) + eps:
     // dn_i = dO_i/den_i, dden_i = −⟨dO_i, o_i⟩/den_i, dφ(q_i) = S_i dn_i + z_i dden_i.
     for (let i = 0; i < lq; i++) {
-      if (c.causal) {
-        for (let a = 0; a < m; a++) {
-          const ka = pk[i * m + a];
-          z[a] += ka;
-          if (ka !== 0) for (let e = 0; e < dv; e++) s[a * dv + e] += ka * vh[i * dv + e];
-        }
-      }
+      if (c.causal) addKey(pk, vh, i, m, dv, s, z);
       let den = c.eps;
       for (let a = 0; a < m; a++) den += pq[i * m + a] * z[a];
       let dot = 0;

@@ -1,11 +1,12 @@
 /**
- * Shared parsing and result assembly of the gated recurrent linear-attention ops (gla, gatedDeltaNet):
+ * Shared parsing, result assembly and checkpointed backpropagation through time of the gated recurrent
+ * linear-attention ops (gla, gatedDeltaNet):
  * q, k `[batch, heads, length, dk]`, v `[batch, heads, length, dv]`, a state S ∈ R^{dk×dv} per head.
  */
 import { oneOf, optionsObject } from '../tensor/options.js';
 import type { FloatArray, TensorLike } from '../tensor/types.js';
 import {
-  allocOf, booleanOption, checkSeq, checkState, expectDims, positiveInteger, sameDtype, type Seq4,
+  allocOf, booleanOption, checkQkv, checkSeq, checkState, expectDims, positiveInteger, sameDtype, type Seq4,
 } from './linearShapes.js';
 
 /** Options shared by `gla` and `gatedDeltaNet`. */
@@ -48,11 +49,7 @@ export interface RecurrentCall {
 
 export function parseRecurrent(q: unknown, k: unknown, v: unknown, opts: RecurrentVjpOptions | undefined): RecurrentCall {
   const o = optionsObject(opts);
-  const qs = checkSeq(q, 'q');
-  const ks = checkSeq(k, 'k');
-  const vs = checkSeq(v, 'v');
-  sameDtype(qs.data, ks.data, 'k.data', 'q');
-  sameDtype(qs.data, vs.data, 'v.data', 'q');
+  const { q: qs, k: ks, v: vs } = checkQkv(q, k, v);
   expectDims([ks.batch, ks.heads, ks.length, ks.dim], [qs.batch, qs.heads, qs.length, qs.dim], 'k.dims', 'the dims of q');
   expectDims([vs.batch, vs.heads, vs.length], [qs.batch, qs.heads, qs.length], 'v.dims', 'batch, heads and length of q');
   const stateDims = [qs.batch, qs.heads, qs.dim, vs.dim];
@@ -91,4 +88,83 @@ export function wrapResult<T extends FloatArray>(c: RecurrentCall, out: FloatArr
   const res: RecurrentResult<T> = { data: out as T, dims: [c.q.batch, c.q.heads, c.q.length, c.dv] };
   if (state) res.state = { data: state as T, dims: [c.q.batch, c.q.heads, c.dk, c.dv] };
   return res;
+}
+
+/** Scratch of {@link bpttHead}, allocated once per vjp call and reused across heads. */
+export interface BpttScratch {
+  /** S at the start of every chunk, ⌈L/C⌉ × dk·dv. */
+  checkpoints: Float64Array;
+  /** S_{t0−1}, S_{t0}, …, S_{t1−1} of the chunk being differentiated, (C + 1) × dk·dv. */
+  states: Float64Array;
+  /** G = ∂loss/∂S_t, dk × dv; after {@link bpttHead} it holds ∂loss/∂S₀. */
+  G: Float64Array;
+}
+
+export function bpttScratch(c: RecurrentCall): BpttScratch {
+  const L = c.q.length;
+  const C = c.chunkSize;
+  const sd = c.dk * c.dv;
+  return {
+    checkpoints: new Float64Array(Math.max(Math.ceil(L / C), 1) * sd),
+    states: new Float64Array((Math.min(C, Math.max(L, 1)) + 1) * sd),
+    G: new Float64Array(sd),
+  };
+}
+
+/**
+ * Backpropagation through time of one head `bh` of a recurrence S_t = f_t(S_{t−1}), o_t = S_tᵀ q_t, with
+ * checkpoints (shared by the vjps of gla and gatedDeltaNet). Runs the recurrence from S₀ (`initialState`
+ * or 0) with `advance(s, t0, t1)` (steps t ∈ [t0, t1) in place), keeping S at the start of every chunk of
+ * C = `chunkSize` steps; seeds G with `dFinalState` (or 0); then for t = L−1 down to 0, chunk by chunk
+ * from the end with the chunk's states recomputed from its checkpoint, adds q_t do_tᵀ to G, writes
+ * dq_t = S_t do_t into `hq` (L × dk) and calls `back(t, states, sp)` with S_{t−1} at states[sp..], which
+ * must turn G = ∂/∂S_t into ∂/∂S_{t−1} (and write the step's other gradients).
+ * `q` and `go` are the head's float64 q (L × dk) and dOut (L × dv). O(L·dk·dv) time beyond `advance`
+ * and `back` (the forward runs twice), O((L/C + C)·dk·dv) memory (the scratch).
+ */
+export function bpttHead(c: RecurrentCall, bh: number, q: Float64Array, go: Float64Array, hq: Float64Array, w: BpttScratch,
+  advance: (s: Float64Array, t0: number, t1: number) => void,
+  back: (t: number, states: Float64Array, sp: number) => void): void {
+  const { dk, dv } = c;
+  const L = c.q.length;
+  const C = c.chunkSize;
+  const nChunks = Math.ceil(L / C);
+  const sd = dk * dv;
+  const { checkpoints, states, G } = w;
+  // Forward: keep S at the start of every chunk (O(L/C·dk·dv) memory).
+  const s = states.subarray(0, sd);
+  if (c.initial) for (let i = 0; i < sd; i++) s[i] = c.initial[bh * sd + i];
+  else s.fill(0);
+  for (let ch = 0; ch < nChunks; ch++) {
+    checkpoints.set(s, ch * sd);
+    advance(s, ch * C, Math.min(L, (ch + 1) * C));
+  }
+  if (c.dFinal) for (let i = 0; i < sd; i++) G[i] = c.dFinal[bh * sd + i];
+  else G.fill(0);
+  // Backward through time, chunk by chunk from the end, recomputing the chunk's states from its checkpoint.
+  for (let ch = nChunks - 1; ch >= 0; ch--) {
+    const t0 = ch * C;
+    const t1 = Math.min(L, t0 + C);
+    states.set(checkpoints.subarray(ch * sd, (ch + 1) * sd), 0);
+    for (let t = t0; t < t1; t++) {
+      const j = t - t0;
+      states.copyWithin((j + 1) * sd, j * sd, (j + 1) * sd);
+      advance(states.subarray((j + 1) * sd, (j + 2) * sd), t, t + 1);
+    }
+    for (let t = t1 - 1; t >= t0; t--) {
+      const j = t - t0;
+      const st = (j + 1) * sd; // S_t
+      // G = ∂/∂S_t (everything after t) + q_t do_tᵀ; dq_t = S_t do_t.
+      for (let i = 0; i < dk; i++) {
+        const qi = q[t * dk + i];
+        let acc = 0;
+        for (let e = 0; e < dv; e++) {
+          G[i * dv + e] += qi * go[t * dv + e];
+          acc += states[st + i * dv + e] * go[t * dv + e];
+        }
+        hq[t * dk + i] = acc;
+      }
+      back(t, states, j * sd);
+    }
+  }
 }

@@ -42,6 +42,16 @@ export function checkSeq(x: unknown, name: string): Seq4 {
   return { data, batch: dims[0], heads: dims[1], length: dims[2], dim: dims[3] };
 }
 
+/** q, k, v as rank-4 sequences `[batch, heads, length, dim]` of one float type (dims compared by the caller). */
+export function checkQkv(q: unknown, k: unknown, v: unknown): { q: Seq4; k: Seq4; v: Seq4 } {
+  const qs = checkSeq(q, 'q');
+  const ks = checkSeq(k, 'k');
+  const vs = checkSeq(v, 'v');
+  sameDtype(qs.data, ks.data, 'k.data', 'q');
+  sameDtype(qs.data, vs.data, 'v.data', 'q');
+  return { q: qs, k: ks, v: vs };
+}
+
 /** Requires `other` to have the float type of `like` (float32 and float64 are never mixed). */
 export function sameDtype(like: FloatArray, other: FloatArray, name: string, likeName: string): void {
   if (other.constructor !== like.constructor) {

@@ -5,6 +5,7 @@ import { zerosOf } from '../train/modules/init.js';
 import { parameter } from '../train/modules/layers.js';
 import { Module } from '../train/modules/module.js';
 import { asVariable, sameDtype, type Operand } from '../train/ops/operand.js';
+import { rmsBackwardRows, rmsForwardRows } from '../train/ops/rmsRows.js';
 import { quaternionUnits } from './layout.js';
 import { quaternionWidth } from './quaternionLinear.js';
 
@@ -33,31 +34,13 @@ export function quaternionRmsNorm(input: Operand, weight?: Operand, eps = 1e-6):
   const xd = x.data;
   const y = allocLike(xd, x.size);
   const inv = new Float64Array(rows);
-  // γ expanded to the row width (component c of unit u at c·U + u gets γ_u).
-  const gamma = new Float64Array(width);
-  for (let i = 0; i < width; i++) gamma[i] = w ? w.data[i % units] : 1;
-  for (let r = 0; r < rows; r++) {
-    const o = r * width;
-    let ss = 0;
-    for (let i = 0; i < width; i++) ss += xd[o + i] * xd[o + i];
-    const v = 1 / Math.sqrt(ss / units + eps);
-    inv[r] = v;
-    for (let i = 0; i < width; i++) y[o + i] = xd[o + i] * v * gamma[i];
-  }
+  // Component c of unit u sits at c·U + u and gets γ_u: γ repeats with period U along the row.
+  const gamma = w ? w.data : new Float64Array(units).fill(1);
+  rmsForwardRows(xd, y, inv, rows, width, units, units, gamma, eps);
   return record('quaternionRmsNorm', y, x.dims, w ? [x, w] : [x], (g) => {
     const dx = allocLike(g, x.size);
     const dw = w ? allocLike(g, units) : null;
-    for (let r = 0; r < rows; r++) {
-      const o = r * width;
-      const v = inv[r];
-      let dot = 0;
-      for (let i = 0; i < width; i++) {
-        dot += g[o + i] * gamma[i] * xd[o + i];
-        if (dw) dw[i % units] += g[o + i] * xd[o + i] * v;
-      }
-      const c = (dot / units) * v * v * v;
-      for (let i = 0; i < width; i++) dx[o + i] = g[o + i] * gamma[i] * v - xd[o + i] * c;
-    }
+    rmsBackwardRows(g, xd, inv, rows, width, units, units, gamma, dx, dw);
     return w ? [dx, dw] : [dx];
   });
 }

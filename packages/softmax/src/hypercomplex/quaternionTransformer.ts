@@ -5,6 +5,7 @@ import type { Variable } from '../train/autograd/variable.js';
 import type { TokenTensor } from '../train/data/batch.js';
 import { Embedding, Linear } from '../train/modules/layers.js';
 import { Module } from '../train/modules/module.js';
+import { decoderLMForward } from '../train/modules/transformer.js';
 import { add } from '../train/ops/elementwise.js';
 import { gelu } from '../train/ops/unary.js';
 import { quaternionAttend } from './quaternionAttend.js';
@@ -147,12 +148,7 @@ export class QuaternionTransformerLM extends Module {
   }
 
   forward(ids: TokenTensor): Variable {
-    const [, length] = ids.dims;
-    if (length > this.config.maxLength) fail('E_SHAPE', 'ids', `sequences of at most maxLength (${this.config.maxLength}) tokens`, length);
-    const positions = Int32Array.from({ length }, (_, i) => i);
-    let h = add(this.tokens.forward(ids), this.positions.forward(positions));
-    for (const block of this.blocks) h = block.forward(h);
-    return this.head.forward(this.norm.forward(h));
+    return decoderLMForward(this, ids);
   }
 }
 

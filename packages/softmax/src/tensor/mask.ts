@@ -1,18 +1,27 @@
 import { fail } from './errors.js';
+import { odometerStep } from './odometer.js';
 import type { MaskInput } from './types.js';
 import { checkDims, sizeOf } from './view.js';
 
-function maskValues(values: unknown, name: string): Uint8Array {
-  if (values instanceof Uint8Array) return values;
-  if (!Array.isArray(values)) fail('E_INPUT', name, 'a boolean[], number[] (0/1) or Uint8Array', values);
+/**
+ * A keep-mask given as an array of booleans or 0/1 numbers, as a Uint8Array of 0/1 (1 = keep).
+ * `E_INPUT` naming `${name}[i]` for the first other entry. O(length).
+ */
+export function keepMaskOfArray(values: readonly unknown[], name: string): Uint8Array {
   const out = new Uint8Array(values.length);
   for (let i = 0; i < values.length; i++) {
-    const v: unknown = values[i];
+    const v = values[i];
     if (typeof v === 'boolean') out[i] = v ? 1 : 0;
     else if (v === 0 || v === 1) out[i] = v;
     else fail('E_INPUT', `${name}[${i}]`, 'true/false or 0/1', v);
   }
   return out;
+}
+
+function maskValues(values: unknown, name: string): Uint8Array {
+  if (values instanceof Uint8Array) return values;
+  if (!Array.isArray(values)) fail('E_INPUT', name, 'a boolean[], number[] (0/1) or Uint8Array', values);
+  return keepMaskOfArray(values, name);
 }
 
 /**
@@ -50,14 +59,7 @@ export function expandMask(mask: MaskInput, dims: readonly number[], name = 'mas
   let src = 0;
   for (let k = 0; k < total; k++) {
     out[k] = values[src];
-    // Odometer increment over dims, keeping the source offset in step.
-    for (let ax = dims.length - 1; ax >= 0; ax--) {
-      index[ax]++;
-      src += strides[ax];
-      if (index[ax] < dims[ax]) break;
-      src -= strides[ax] * index[ax];
-      index[ax] = 0;
-    }
+    src += odometerStep(index, dims, strides);
   }
   return out;
 }

@@ -13,8 +13,8 @@ import { backendInfo, setBackend } from '../../src/kernels/dispatch.js';
 import { allocate } from '../../src/kernels/wasm/allocate.js';
 import { kernels, ready } from '../../src/kernels/wasm/module.js';
 import { normalizers, type Normalizer } from '../../src/normalizers/registry.js';
-import { expectClose } from '../ops/helpers.js';
-import { as32, as64, dot, makeProblem, numericGradient, randomArray, tensors, type Sizes } from './attentionReference.js';
+import { expectClose, numericGradient } from '../ops/helpers.js';
+import { as32, as64, dot, makeProblem, randomArray, tensors, type Sizes } from './attentionReference.js';
 
 // GQA (3 q heads per kv head), Lq ≠ Lk, d ≠ dv, nothing a multiple of 4.
 const s: Sizes = { batch: 2, qHeads: 3, kvHeads: 1, lq: 37, lk: 23, d: 5, dv: 3 };

@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { attention } from '../../src/attention/attention.js';
 import type { AttentionOptions } from '../../src/attention/attentionTypes.js';
-import { expectClose } from '../ops/helpers.js';
-import { as32, as64, dot, makeProblem, numericGradient, randomArray, refAttention, tensors, type Sizes } from './attentionReference.js';
+import { expectClose, numericGradient } from '../ops/helpers.js';
+import { as32, as64, dot, makeProblem, randomArray, refAttention, tensors, type Sizes } from './attentionReference.js';
 
 const s: Sizes = { batch: 2, qHeads: 2, kvHeads: 1, lq: 3, lk: 4, d: 3, dv: 2 };
 const p = makeProblem(s, 91, 1.2);

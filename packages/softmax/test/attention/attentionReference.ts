@@ -162,19 +162,6 @@ export function refAttention(p: Problem, o: RefOptions = {}): { out: Float64Arra
   return { out, weights };
 }
 
-/** Central differences of f at x along every coordinate. */
-export function numericGradient(f: (x: Float64Array) => number, x: Float64Array, h = 1e-6): Float64Array {
-  const g = new Float64Array(x.length);
-  for (let j = 0; j < x.length; j++) {
-    const xp = x.slice();
-    const xm = x.slice();
-    xp[j] += h;
-    xm[j] -= h;
-    g[j] = (f(xp) - f(xm)) / (2 * h);
-  }
-  return g;
-}
-
 export const dot = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];

@@ -129,6 +129,17 @@ describe('PHMLinear', () => {
   });
 });
 
+/** Runs `f` with `fields` put on `target` (e.g. a layer's parameters swapped for gradient-check leaves), restoring them after. */
+function withFields<T extends object, R>(target: T, fields: Partial<T>, f: () => R): R {
+  const saved = Object.fromEntries(Object.keys(fields).map((key) => [key, target[key as keyof T]]));
+  Object.assign(target, fields);
+  try {
+    return f();
+  } finally {
+    Object.assign(target, saved);
+  }
+}
+
 describe('gradients vs central differences (float64)', () => {
   it('kroneckerSum: rules and filters', () => {
     const rand = rng(21);
@@ -139,29 +150,13 @@ describe('gradients vs central differences (float64)', () => {
     const layer = new QuaternionLinear(8, 12, { dtype: 'float64', rng: createRng(4) });
     const x = leaf(rng(22), [2, 3, 8]);
     gradCheck((xx) => layer.forward(xx), [x]);
-    gradCheck((w, b) => {
-      const saved = [layer.weight, layer.bias] as const;
-      Object.assign(layer, { weight: w, bias: b });
-      try {
-        return layer.forward(x);
-      } finally {
-        Object.assign(layer, { weight: saved[0], bias: saved[1] });
-      }
-    }, [leaf(rng(23), [4, 3, 2]), leaf(rng(24), [12])]);
+    gradCheck((w, b) => withFields(layer, { weight: w, bias: b }, () => layer.forward(x)), [leaf(rng(23), [4, 3, 2]), leaf(rng(24), [12])]);
   });
 
   it('PHMLinear with learned rules: input, rules, filters', () => {
     const phm = new PHMLinear(6, 9, { n: 3, dtype: 'float64', rng: createRng(6) });
     const x = leaf(rng(25), [4, 6]);
-    gradCheck((xx, a, f) => {
-      const saved = [phm.rules, phm.filters] as const;
-      Object.assign(phm, { rules: a, filters: f });
-      try {
-        return phm.forward(xx);
-      } finally {
-        Object.assign(phm, { rules: saved[0], filters: saved[1] });
-      }
-    }, [x, leaf(rng(26), [3, 3, 3]), leaf(rng(27), [3, 3, 2])]);
+    gradCheck((xx, a, f) => withFields(phm, { rules: a, filters: f }, () => phm.forward(xx)), [x, leaf(rng(26), [3, 3, 3]), leaf(rng(27), [3, 3, 2])]);
   });
 
   it('quaternionRmsNorm: input and per-unit γ, with and without γ', () => {

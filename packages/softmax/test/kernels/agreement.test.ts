@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Backend } from '../../src/kernels/backend.js';
 import { referenceBackend } from '../../src/kernels/reference/backend.js';
-import { kernels } from '../../src/kernels/wasm/module.js';
-import { CHUNK, createWasmBackend } from '../../src/kernels/wasm/wasmBackend.js';
+import { CHUNK } from '../../src/kernels/wasm/wasmBackend.js';
 import { allocate } from '../../src/index.js';
 import { rng } from '../ops/helpers.js';
-
-const wasmExports = kernels();
-if (!wasmExports) throw new Error('WebAssembly SIMD kernels unavailable in this Node');
-const wasm: Backend = createWasmBackend(wasmExports);
-
+import { wasm } from './wasmHelpers.js';
 
 const lengthRng = rng(2024);
 /** 0–70, the power-of-two edges, the staging-chunk edges, and random lengths (seeded). */

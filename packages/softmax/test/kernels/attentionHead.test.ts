@@ -1,15 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { AttentionHeadArgs, Backend } from '../../src/kernels/backend.js';
 import { referenceBackend } from '../../src/kernels/reference/backend.js';
-import { kernels } from '../../src/kernels/wasm/module.js';
 import { createWasmBackend } from '../../src/kernels/wasm/wasmBackend.js';
 import { allocate } from '../../src/kernels/wasm/allocate.js';
 import type { FloatArray } from '../../src/tensor/types.js';
 import { rng } from '../ops/helpers.js';
-
-const wasmExports = kernels();
-if (!wasmExports) throw new Error('WebAssembly SIMD kernels unavailable in this Node');
-const wasm: Backend = createWasmBackend(wasmExports);
+import { wasm, wasmExports } from './wasmHelpers.js';
 
 /** One head's inputs in float64 (values representable in float32), with offsets and mask placement. */
 interface Head {

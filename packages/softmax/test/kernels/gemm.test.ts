@@ -1,15 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/kernels/backend.js';
 import { referenceBackend } from '../../src/kernels/reference/backend.js';
-import { kernels } from '../../src/kernels/wasm/module.js';
-import { createWasmBackend } from '../../src/kernels/wasm/wasmBackend.js';
 import { allocate } from '../../src/kernels/wasm/allocate.js';
 import type { FloatArray } from '../../src/tensor/types.js';
 import { rng } from '../ops/helpers.js';
-
-const wasmExports = kernels();
-if (!wasmExports) throw new Error('WebAssembly SIMD kernels unavailable in this Node');
-const wasm: Backend = createWasmBackend(wasmExports);
+import { wasm } from './wasmHelpers.js';
 
 /** A stored matrix with its placement: rows×cols at offset `off`, row stride `ld`. */
 interface Stored {

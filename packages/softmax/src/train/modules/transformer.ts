@@ -152,6 +152,30 @@ export interface TransformerLMOptions extends TransformerBlockOptions {
   seed?: number;
 }
 
+/** The parts of a decoder-only language model that {@link decoderLMForward} runs. */
+export interface DecoderLMParts {
+  readonly config: { readonly maxLength: number };
+  readonly tokens: Embedding;
+  readonly positions: Embedding;
+  readonly blocks: readonly { forward(x: Variable): Variable }[];
+  readonly norm: { forward(x: Variable): Variable };
+  readonly head: Linear;
+}
+
+/**
+ * Forward of a decoder-only language model (shared by TransformerLM and QuaternionTransformerLM):
+ * h = tokens(ids) + positions(0..length−1), then each block in order, then head(norm(h)) → logits
+ * [batch, length, vocab]. `E_SHAPE` when length > config.maxLength. O(layers · block cost).
+ */
+export function decoderLMForward(lm: DecoderLMParts, ids: TokenTensor): Variable {
+  const [, length] = ids.dims;
+  if (length > lm.config.maxLength) fail('E_SHAPE', 'ids', `sequences of at most maxLength (${lm.config.maxLength}) tokens`, length);
+  const positions = Int32Array.from({ length }, (_, i) => i);
+  let h = add(lm.tokens.forward(ids), lm.positions.forward(positions));
+  for (const block of lm.blocks) h = block.forward(h);
+  return lm.head.forward(lm.norm.forward(h));
+}
+
 /**
  * A decoder-only transformer language model: token + learned position embeddings, `layers` pre-norm
  * blocks, a final norm and a linear read-out to vocabulary logits [batch, length, vocab]. Initialised
@@ -177,11 +201,6 @@ export class TransformerLM extends Module {
   }
 
   forward(ids: TokenTensor): Variable {
-    const [, length] = ids.dims;
-    if (length > this.config.maxLength) fail('E_SHAPE', 'ids', `sequences of at most maxLength (${this.config.maxLength}) tokens`, length);
-    const positions = Int32Array.from({ length }, (_, i) => i);
-    let h = add(this.tokens.forward(ids), this.positions.forward(positions));
-    for (const block of this.blocks) h = block.forward(h);
-    return this.head.forward(this.norm.forward(h));
+    return decoderLMForward(this, ids);
   }
 }

@@ -3,6 +3,7 @@ import type { FloatArray } from '../../tensor/types.js';
 import { allocLike } from '../../tensor/view.js';
 import { record, type Variable } from '../autograd/variable.js';
 import { asVariable, sameDtype, type Operand } from './operand.js';
+import { rmsBackwardRows, rmsForwardRows } from './rmsRows.js';
 
 function lastAxisRows(x: Variable, weight: Variable | null, bias: Variable | null): { rows: number; n: number } {
   if (x.dims.length === 0) fail('E_SHAPE', 'x', 'at least one dimension (normalised over the last)', '[]');
@@ -85,28 +86,11 @@ export function rmsNorm(input: Operand, weight?: Operand, eps = 1e-6): Variable 
   const y = allocLike(xd, x.size);
   const gamma = w ? w.data : new Float64Array(n).fill(1);
   const invRms = new Float64Array(rows);
-  for (let r = 0; r < rows; r++) {
-    const o = r * n;
-    let ss = 0;
-    for (let i = 0; i < n; i++) ss += xd[o + i] * xd[o + i];
-    const inv = 1 / Math.sqrt(ss / n + eps);
-    invRms[r] = inv;
-    for (let i = 0; i < n; i++) y[o + i] = xd[o + i] * inv * gamma[i];
-  }
+  rmsForwardRows(xd, y, invRms, rows, n, n, n, gamma, eps);
   return record('rmsNorm', y, x.dims, w ? [x, w] : [x], (g) => {
     const dx = allocLike(g, x.size);
     const dw = w ? allocLike(g, n) : null;
-    for (let r = 0; r < rows; r++) {
-      const o = r * n;
-      const inv = invRms[r];
-      let dot = 0;
-      for (let i = 0; i < n; i++) {
-        dot += g[o + i] * gamma[i] * xd[o + i];
-        if (dw) dw[i] += g[o + i] * xd[o + i] * inv;
-      }
-      const c = (dot / n) * inv * inv * inv;
-      for (let i = 0; i < n; i++) dx[o + i] = g[o + i] * gamma[i] * inv - xd[o + i] * c;
-    }
+    rmsBackwardRows(g, xd, invRms, rows, n, n, n, gamma, dx, dw);
     return w ? [dx, dw] : [dx];
   });
 }

@@ -1,5 +1,6 @@
 import { fail } from '../../tensor/errors.js';
 import { normalizeAxis } from '../../tensor/axis.js';
+import { odometerStep } from '../../tensor/odometer.js';
 import type { FloatArray } from '../../tensor/types.js';
 import { allocLike, checkDims, sizeOf } from '../../tensor/view.js';
 import { record, type Variable } from '../autograd/variable.js';
@@ -52,13 +53,7 @@ function permute(src: FloatArray, dims: readonly number[], perm: readonly number
   for (let o = 0; o < out.length; o += run) {
     if (run === 1) out[o] = src[from];
     else out.set(src.subarray(from, from + run), o);
-    for (let ax = axes - 1; ax >= 0; ax--) {
-      index[ax]++;
-      from += readStride[ax];
-      if (index[ax] < outDims[ax]) break;
-      from -= readStride[ax] * index[ax];
-      index[ax] = 0;
-    }
+    from += odometerStep(index, outDims, readStride, axes);
   }
   return out;
 }
