@@ -2,41 +2,19 @@
  * The Fashion-MNIST experiment on a small generated IDX dataset (so it runs without the real data), and
  * its graceful skip when the files are absent.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createRng } from 'softmax';
 import { FASHION_FILES, missingFashionFiles, runFashionMnist } from '../src/suites/conformal/fashion-mnist.js';
+import { markedImages, SIDE, writeFashionDir } from './fashion-fixture.js';
 
-const SIDE = 28;
-
-/** IDX bytes: 00 00 08 rank, big-endian dims, uint8 body. */
-function idx(dims: number[], body: Uint8Array): Buffer {
-  const head = Buffer.alloc(4 + 4 * dims.length);
-  head[2] = 0x08;
-  head[3] = dims.length;
-  dims.forEach((d, i) => head.writeUInt32BE(d, 4 + 4 * i));
-  return gzipSync(Buffer.concat([head, Buffer.from(body)]));
-}
-
-/** n images: class c lights rows 2c..2c+3 (plus noise), so a linear classifier can separate them. */
-function images(seed: number, n: number): { x: Uint8Array; y: Uint8Array } {
-  const rng = createRng(seed);
-  const x = new Uint8Array(n * SIDE * SIDE);
-  const y = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const c = rng.nextInt(10);
-    y[i] = c;
-    for (let p = 0; p < SIDE * SIDE; p++) {
-      const row = Math.floor(p / SIDE);
-      const lit = row >= 2 * c + 2 && row < 2 * c + 6;
-      x[i * SIDE * SIDE + p] = Math.min(255, Math.floor((lit ? 140 : 20) + rng.next() * 120));
-    }
-  }
-  return { x, y };
-}
+/** n images: class c lights rows 2c+2..2c+5 (plus noise), so a linear classifier can separate them. */
+const images = (seed: number, n: number) =>
+  markedImages(seed, n, (c, p) => {
+    const row = Math.floor(p / SIDE);
+    return row >= 2 * c + 2 && row < 2 * c + 6;
+  });
 
 const dir = mkdtempSync(join(tmpdir(), 'softmax-fmnist-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -55,12 +33,7 @@ describe('Fashion-MNIST experiment', () => {
   });
 
   it('trains with the library and compares the three methods on a generated IDX dataset', () => {
-    const train = images(1, 600);
-    const test = images(2, 400);
-    writeFileSync(join(dir, FASHION_FILES.trainImages), idx([600, SIDE, SIDE], train.x));
-    writeFileSync(join(dir, FASHION_FILES.trainLabels), idx([600], train.y));
-    writeFileSync(join(dir, FASHION_FILES.testImages), idx([400, SIDE, SIDE], test.x));
-    writeFileSync(join(dir, FASHION_FILES.testLabels), idx([400], test.y));
+    writeFashionDir(dir, 600, 400, images);
     const r = runFashionMnist({ mode: 'quick', dir });
     expect(r.available).toBe(true);
     if (!r.available) return;

@@ -2,43 +2,21 @@
  * The quaternion suite's Fashion-MNIST patch-sequence task on a small generated IDX dataset (so it runs
  * without the real data), its graceful skip, the patch cutter, and the "quality maintained" check.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { autograd, createRng, ready, Variable } from 'softmax';
 import { FASHION_FILES, loadFashionTest, loadFashionTrain } from '../src/datasets/fashion-mnist.js';
+import { markedImages, SIDE, writeFashionDir } from './fashion-fixture.js';
 import { qualityClaims, qualityMaintained } from '../src/suites/quaternion/claim.js';
 import { fashionPlanFor, runFashionQuality, trainPatchClassifier } from '../src/suites/quaternion/fashion.js';
 import type { QualityRow } from '../src/suites/quaternion/illustration-types.js';
 import { QuaternionPatchClassifier, toPatches } from '../src/suites/quaternion/patch-classifier.js';
 
-const SIDE = 28;
-
-function idx(dims: number[], body: Uint8Array): Buffer {
-  const head = Buffer.alloc(4 + 4 * dims.length);
-  head[2] = 0x08;
-  head[3] = dims.length;
-  dims.forEach((d, i) => head.writeUInt32BE(d, 4 + 4 * i));
-  return gzipSync(Buffer.concat([head, Buffer.from(body)]));
-}
-
 /** n images: class c brightens pixels 4c…4c+3 (row-major) of every 7×7 patch over noise: a direction every token shares. */
-function images(seed: number, n: number): { x: Uint8Array; y: Uint8Array } {
-  const rng = createRng(seed);
-  const x = new Uint8Array(n * SIDE * SIDE);
-  const y = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const c = rng.nextInt(10);
-    y[i] = c;
-    for (let p = 0; p < SIDE * SIDE; p++) {
-      const within = (Math.floor(p / SIDE) % 7) * 7 + ((p % SIDE) % 7);
-      x[i * SIDE * SIDE + p] = Math.floor((Math.floor(within / 4) === c ? 150 : 20) + rng.next() * 100);
-    }
-  }
-  return { x, y };
-}
+const images = (seed: number, n: number) =>
+  markedImages(seed, n, (c, p) => Math.floor(((Math.floor(p / SIDE) % 7) * 7 + ((p % SIDE) % 7)) / 4) === c, { lit: 150, dark: 20, noise: 100 });
 
 const dir = mkdtempSync(join(tmpdir(), 'softmax-quaternion-fmnist-'));
 const empty = mkdtempSync(join(tmpdir(), 'softmax-quaternion-empty-'));
@@ -48,12 +26,7 @@ afterAll(() => {
 });
 beforeAll(async () => {
   await ready();
-  const train = images(1, 400);
-  const test = images(2, 200);
-  writeFileSync(join(dir, FASHION_FILES.trainImages), idx([400, SIDE, SIDE], train.x));
-  writeFileSync(join(dir, FASHION_FILES.trainLabels), idx([400], train.y));
-  writeFileSync(join(dir, FASHION_FILES.testImages), idx([200, SIDE, SIDE], test.x));
-  writeFileSync(join(dir, FASHION_FILES.testLabels), idx([200], test.y));
+  writeFashionDir(dir, 400, 200, images);
 });
 
 describe('toPatches', () => {

@@ -1,39 +1,12 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createRng, softmax, splitConformal } from 'softmax';
-import { encodeNpy } from 'softmax/node';
+import { describe, expect, it } from 'vitest';
+import { createRng, splitConformal } from 'softmax';
+import { calibratedSynthetic as synthetic, useTempDir } from './decision-fixtures.js';
 import { runCli } from './run-cli.js';
 
-let dir = '';
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'softmax-cli-conformal-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-/** Probabilities softmax(2·N(0,1)) with labels drawn from them (a calibrated classifier). */
-function synthetic(rows: number, classes: number, seed: number): { probs: Float64Array; labels: Int32Array } {
-  const rng = createRng(seed);
-  const logits = Float64Array.from({ length: rows * classes }, () => rng.normal() * 2);
-  const probs = softmax({ data: logits, dims: [rows, classes] }).data as Float64Array;
-  const labels = new Int32Array(rows);
-  for (let r = 0; r < rows; r++) {
-    let u = rng.next();
-    let c = 0;
-    while (c < classes - 1 && (u -= probs[r * classes + c]) > 0) c++;
-    labels[r] = c;
-  }
-  return { probs, labels };
-}
-
-async function npy(name: string, data: Float64Array | Int32Array, dims: number[]): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, encodeNpy({ data, dims }));
-  return path;
-}
+const tmp = useTempDir('softmax-cli-conformal-');
+const npy = tmp.npy;
 
 describe('softmax conformal --exact-coverage', () => {
   // n = 59, α = 0.13: (n+1)(1−α) = 52.2, k = 53, θ = 0.2 (a fractional weight, so the randomisation matters).
@@ -44,10 +17,10 @@ describe('softmax conformal --exact-coverage', () => {
   async function run(extra: string[], out: string): Promise<{ code: number; json: { predictor: Record<string, unknown>; sets: number[][] } }> {
     const args = [
       'conformal', '--calib', await npy('cal.npy', cal.probs, [59, 5]), '--calib-labels', await npy('cal_y.npy', cal.labels, [59]),
-      '--test', await npy('test.npy', test.probs, [500, 5]), '--alpha', String(alpha), '--method', 'split', '--score', 'lac', ...extra, '-o', join(dir, out),
+      '--test', await npy('test.npy', test.probs, [500, 5]), '--alpha', String(alpha), '--method', 'split', '--score', 'lac', ...extra, '-o', join(tmp.dir(), out),
     ];
     const r = await runCli(args);
-    return { code: r.code, json: r.code === 0 ? JSON.parse(await readFile(join(dir, out), 'utf8')) : { predictor: {}, sets: [] } };
+    return { code: r.code, json: r.code === 0 ? JSON.parse(await readFile(join(tmp.dir(), out), 'utf8')) : { predictor: {}, sets: [] } };
   }
 
   it('calibrates with exactCoverage and predicts with the rng seeded from --seed (same sets as the library)', async () => {

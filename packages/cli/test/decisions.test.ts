@@ -1,39 +1,11 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createRng, softmax } from 'softmax';
-import { encodeNpy } from 'softmax/node';
+import { describe, expect, it } from 'vitest';
+import { calibratedSynthetic as synthetic, useTempDir } from './decision-fixtures.js';
 import { runCli } from './run-cli.js';
 
-let dir = '';
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'softmax-cli-decisions-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-/** Synthetic logits with labels drawn from softmax(logits): a calibrated classifier. */
-function synthetic(rows: number, classes: number, seed: number): { logits: Float64Array; labels: Int32Array } {
-  const rng = createRng(seed);
-  const logits = Float64Array.from({ length: rows * classes }, () => rng.normal() * 2);
-  const probs = softmax({ data: logits, dims: [rows, classes] }).data;
-  const labels = new Int32Array(rows);
-  for (let r = 0; r < rows; r++) {
-    let u = rng.next();
-    let c = 0;
-    while (c < classes - 1 && (u -= probs[r * classes + c]) > 0) c++;
-    labels[r] = c;
-  }
-  return { logits, labels };
-}
-
-async function npy(name: string, data: Float64Array | Int32Array, dims: number[]): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, encodeNpy({ data, dims }));
-  return path;
-}
+const tmp = useTempDir('softmax-cli-decisions-');
+const npy = tmp.npy;
 
 describe('softmax conformal', () => {
   it('calibrates on logits and writes sets and metrics as JSON', async () => {
@@ -43,12 +15,12 @@ describe('softmax conformal', () => {
       'conformal', '--logits',
       '--calib', await npy('cal.npy', cal.logits, [600, 5]), '--calib-labels', await npy('cal_y.npy', cal.labels, [600]),
       '--test', await npy('test.npy', test.logits, [400, 5]), '--test-labels', await npy('test_y.npy', test.labels, [400]),
-      '--alpha', '0.1', '--method', 'split', '--score', 'lac', '-o', join(dir, 'sets.json'),
+      '--alpha', '0.1', '--method', 'split', '--score', 'lac', '-o', join(tmp.dir(), 'sets.json'),
     ];
     const run = await runCli(args);
     expect(run.stderr).toContain('coverage');
     expect(run.code).toBe(0);
-    const out = JSON.parse(await readFile(join(dir, 'sets.json'), 'utf8'));
+    const out = JSON.parse(await readFile(join(tmp.dir(), 'sets.json'), 'utf8'));
     expect(out.sets).toHaveLength(400);
     expect(out.predictor.method).toBe('split');
     // Split conformal guarantees ≥ 1 − α marginally; 400 test rows: allow 3σ ≈ 0.045 below.
@@ -59,11 +31,11 @@ describe('softmax conformal', () => {
     const cal = synthetic(50, 3, 3);
     const run = await runCli([
       'conformal', '--calib', await npy('c.npy', cal.logits, [50, 3]), '--calib-labels', await npy('y.npy', cal.labels, [50]),
-      '--test', await npy('t.npy', cal.logits, [50, 3]), '--alpha', '0.1', '-o', join(dir, 'out.json'),
+      '--test', await npy('t.npy', cal.logits, [50, 3]), '--alpha', '0.1', '-o', join(tmp.dir(), 'out.json'),
     ]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--logits');
-    expect((await readdir(dir)).filter((f) => f.endsWith('.json'))).toEqual([]);
+    expect((await readdir(tmp.dir())).filter((f) => f.endsWith('.json'))).toEqual([]);
   });
 
   it('rejects a label count that does not match the rows', async () => {
@@ -83,9 +55,9 @@ describe('softmax calibrate', () => {
     // Labels were drawn from softmax(logits); multiplying the logits by 2 makes them over-confident,
     // so the NLL-optimal temperature is close to 2.
     const sharp = logits.map((v) => v * 2);
-    const run = await runCli(['calibrate', '--logits', await npy('z.npy', sharp, [3000, 6]), '--labels', await npy('y.npy', labels, [3000]), '-o', join(dir, 'cal.json')]);
+    const run = await runCli(['calibrate', '--logits', await npy('z.npy', sharp, [3000, 6]), '--labels', await npy('y.npy', labels, [3000]), '-o', join(tmp.dir(), 'cal.json')]);
     expect(run.code).toBe(0);
-    const out = JSON.parse(await readFile(join(dir, 'cal.json'), 'utf8'));
+    const out = JSON.parse(await readFile(join(tmp.dir(), 'cal.json'), 'utf8'));
     expect(out.temperature).toBeGreaterThan(1.7);
     expect(out.temperature).toBeLessThan(2.3);
     expect(out.nllAfter).toBeLessThanOrEqual(out.nllBefore);
