@@ -2,7 +2,7 @@
  * The three float64 matrix products of the attention tile arena (tiles.ts) and the score tiles, on
  * row-major Float64Array blocks with explicit offsets and row strides, C (+)= alpha·op(A)·op(B).
  * Float64-only and register-blocked (A·Bᵀ: 2 rows × 4 columns of dot products per sweep; A·B and Aᵀ·B:
- * four rank-1 updates per sweep of a C row), which measured about 3× faster than the generic
+ * four rank-1 updates per sweep of a C row), which measured 2–4× faster than the generic
  * mixed-type `gemm` of the reference backend on these shapes. Each c entry is a float64 sum in index
  * order of p (up to the unrolling's pairing); zeros are multiplied like any value, so NaN and ±∞
  * propagate as in BLAS-free reference arithmetic. O(m·n·k), no allocation.
