@@ -53,6 +53,11 @@ describe('training suite, quick run', () => {
     for (const p of ill.recall.curve) expect(Number.isFinite(p.loss)).toBe(true);
     expect(ill.recall.evalAccuracy).toBeGreaterThanOrEqual(0);
     expect(ill.recall.evalAccuracy).toBeLessThanOrEqual(1);
+    // The quick curriculum: 2 pairs, then 4; the first stage starts at step 1; the comparison run without it.
+    expect(ill.recall.stagePairs).toEqual([2, 4]);
+    expect(ill.recall.stageStarts![0]).toBe(1);
+    expect(ill.recall.curve[0].stage).toBe(0);
+    expect(ill.recall.baseline!.steps).toBe(s.recall.maxSteps);
     expect(ill.character.corpus.characters).toBe(s.character.maxCharacters);
     expect(ill.character.samples.map((x) => x.method)).toEqual(['greedy', 'temperature 0.8']);
     for (const x of ill.character.samples) expect([...x.text].length).toBe(s.character.sampleCharacters);
@@ -71,6 +76,8 @@ describe('training suite, quick run', () => {
     expect(html).toContain(TFJS_STEP.wasm);
     expect(html).toContain('<svg');
     expect(html).toContain('Associative recall');
+    expect(html).toContain('Curriculum (curriculum()');
+    expect(html).toContain('Without the curriculum');
     expect(html).toContain('This License ');
     expect(html).toContain('Attention normalisers compared');
     expect(html).toContain('entmax-1.5');
@@ -143,7 +150,8 @@ describe('training suite pieces', () => {
     expect(trainingSettings('report', {}).name).toBe('reduced');
     expect(trainingSettings('report', { SOFTMAX_TRAINING: 'full' }).name).toBe('full');
     const full = trainingSettings('full', {});
-    expect(full.recall).toMatchObject({ layers: 2, heads: 4, dModel: 64, pairs: 32, vocab: 64, targetAccuracy: 0.99, maxSeconds: 300 });
+    expect(full.recall).toMatchObject({ layers: 2, heads: 4, dModel: 64, pairs: 32, vocab: 64, targetAccuracy: 0.99, maxSeconds: 300, baseline: true });
+    expect(trainingSettings('report', {}).recall).toMatchObject({ pairs: 32, vocab: 64, targetAccuracy: 0.99, maxSeconds: 300, baseline: false });
     expect(full.matmulSizes).toEqual([256, 512, 1024]);
   });
 

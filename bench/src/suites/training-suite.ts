@@ -60,10 +60,13 @@ export const trainingSuite: Suite = {
     }
 
     const recall = recallDemo(settings.recall, onProgress);
+    // The issue's problem (32 pairs, vocabulary 64) runs in the report and full settings; targets apply to it.
+    const issueRecall = settings.name !== 'quick';
     cases.push(
       demoCase('demo:recall', recall, [
-        metric('demo:accuracy', 'held-out accuracy', recall.evalAccuracy, 'number', full ? atLeast(settings.recall.targetAccuracy) : undefined),
-        metric('demo:seconds', 'training seconds', recall.seconds, 'number', full ? atMost(settings.recall.maxSeconds) : undefined),
+        metric('demo:accuracy', 'held-out accuracy', recall.evalAccuracy, 'number', issueRecall ? atLeast(settings.recall.targetAccuracy) : undefined),
+        metric('demo:seconds', 'training seconds', recall.seconds, 'number', issueRecall ? atMost(settings.recall.maxSeconds) : undefined),
+        ...(recall.baseline ? [metric('demo:baseline-accuracy', 'held-out accuracy without the curriculum', recall.baseline.evalAccuracy, 'number')] : []),
       ]),
     );
     const character = characterDemo(settings.character, onProgress);

@@ -89,6 +89,34 @@ function outcome(run: DemoRun, measure: string): string {
   return leadParagraph(`Goal: ${run.goal}. Result: ${measure} after ${run.steps} steps in ${formatNumber(run.seconds)} s (${stop}); ${verdict}.`);
 }
 
+/** The curriculum's stage boundaries and the comparison run without it. */
+function curriculumParagraphs(run: DemoRun): string[] {
+  const out: string[] = [];
+  if (run.stageStarts && run.stagePairs) {
+    const starts = run.stagePairs.map((pairs, i) => {
+      const at = run.stageStarts?.[i];
+      return at === undefined || !Number.isFinite(at) ? `${pairs} pairs: not reached` : `${pairs} pairs from step ${at}`;
+    });
+    out.push(
+      leadParagraph(
+        `Curriculum (curriculum() as train()'s data): ${starts.join('; ')}. Short sequences are cheap and the induction circuit forms on them first; ` +
+          'it then carries over to longer ones with rotary positions, which encode only relative offsets.',
+      ),
+    );
+  }
+  if (run.baseline) {
+    const b = run.baseline;
+    const stop = b.stoppedBy === 'goal' ? 'goal reached' : b.stoppedBy === 'time' ? 'time cap reached' : 'step limit reached';
+    out.push(
+      leadParagraph(
+        `Without the curriculum (same model, settings and time cap; ${run.stagePairs?.at(-1) ?? ''} pairs from the first step): held-out accuracy ` +
+          `${formatNumber(100 * b.evalAccuracy)}% (eval loss ${formatNumber(b.evalLoss)}) after ${b.steps} steps in ${formatNumber(b.seconds)} s (${stop}).`,
+      ),
+    );
+  }
+  return out;
+}
+
 function recallBlock(run: DemoRun): string {
   const accuracy = `held-out accuracy ${formatNumber(100 * run.evalAccuracy)}% (eval loss ${formatNumber(run.evalLoss)})`;
   return [
@@ -98,7 +126,8 @@ function recallBlock(run: DemoRun): string {
         'only the answers are scored. A transformer solves it with an induction circuit across its two layers. Trained with train(); the curve is its JSON log.',
     ),
     outcome(run, accuracy),
-    chartBlock(lineChart({ title: 'Loss (nats)', xName: 'step', yName: 'loss', series: [curveSeries(run.curve, (p) => p.loss, 'training batch'), curveSeries(run.curve, (p) => p.evalLoss, 'held-out', true)] }, CURVE_SIZE)),
+    ...curriculumParagraphs(run),
+    chartBlock(lineChart({ title: 'Loss (nats)', xName: 'step', yName: 'loss', series: [curveSeries(run.curve, (p) => p.loss, 'training batch (current stage)'), curveSeries(run.curve, (p) => p.evalLoss, `held-out, ${run.stagePairs?.at(-1) ?? ''} pairs`.replace(/, $/, ''), true)] }, CURVE_SIZE)),
     chartBlock(lineChart({ title: 'Held-out accuracy', xName: 'step', yName: 'accuracy', series: [curveSeries(run.curve, (p) => p.evalAccuracy, 'held-out accuracy', true)] }, CURVE_SIZE)),
     settingsTable(run),
   ].join('\n');

@@ -1,4 +1,4 @@
-import { AdamW, associativeRecall, characterCorpus, createRng, greedy, noGrad, sample, train, TransformerLM, warmupSchedule } from 'softmax';
+import { AdamW, associativeRecall, characterCorpus, createRng, curriculum, greedy, noGrad, sample, train, TransformerLM, warmupSchedule } from 'softmax';
 import type { BatchSource, CharacterVocabulary, TrainRecord, TransformerLMOptions } from 'softmax';
 import type { ProgressCallback } from '../../harness/progress.js';
 import { loadCorpus } from './corpus.js';
@@ -93,6 +93,7 @@ export function thinCurve(records: readonly TrainRecord[]): CurvePoint[] {
       const p: CurvePoint = { step: r.step, loss: r.loss, elapsed: r.elapsed };
       if (r.evalLoss !== undefined) p.evalLoss = r.evalLoss;
       if (r.evalAccuracy !== undefined) p.evalAccuracy = r.evalAccuracy;
+      if (r.stage !== undefined) p.stage = r.stage;
       return p;
     });
 }
@@ -134,33 +135,62 @@ function measured(model: TransformerLM, run: CappedRun, evalEvery: number): Pick
   };
 }
 
+/** The recall model of the demonstration (rotary or learned positions, the settings' initialisation). */
+function recallModel(s: RecallSettings, maxLength: number): TransformerLM {
+  return new TransformerLM({ vocab: s.vocab, dModel: s.dModel, heads: s.heads, layers: s.layers, maxLength, seed: MODEL_SEED, positional: s.positional, scheme: s.init });
+}
+
 /**
  * Multi-query associative recall (`associativeRecall`): a 2-layer, 4-head, d = 64 `TransformerLM`
- * trained with `train()` until the held-out accuracy reaches the target or the time cap.
+ * trained with `train()` until the held-out accuracy on `pairs` pairs reaches the target or the time cap.
+ * With `stages`, a `curriculum` first trains on fewer pairs (shorter, cheaper sequences on which the
+ * induction circuit forms sooner), advancing at `advanceAt` held-out accuracy; the clock covers every stage.
+ * With `baseline`, the same model is also trained on `pairs` pairs from the first step, for comparison.
  */
 export function recallDemo(s: RecallSettings, onProgress?: ProgressCallback): DemoRun {
-  const data = associativeRecall({ pairs: s.pairs, vocab: s.vocab, seed: 1 });
+  const final = associativeRecall({ pairs: s.pairs, vocab: s.vocab, seed: 1 });
   const evalData = associativeRecall({ pairs: s.pairs, vocab: s.vocab, seed: 2 });
-  const model = new TransformerLM({ vocab: s.vocab, dModel: s.dModel, heads: s.heads, layers: s.layers, maxLength: data.length, seed: MODEL_SEED });
-  const run = trainCapped({
-    ...s,
-    model,
-    data,
-    evalData,
-    goal: (_, accuracy) => accuracy >= s.targetAccuracy,
-    label: 'associative recall',
-    onProgress,
-  });
-  const goal = `held-out accuracy ≥ ${100 * s.targetAccuracy}% within ${s.maxSeconds} s`;
+  const data =
+    s.stages.length === 0
+      ? final
+      : curriculum([
+          ...s.stages.map((pairs, i) => ({
+            data: associativeRecall({ pairs, vocab: s.vocab, seed: 10 + i }),
+            evalData: associativeRecall({ pairs, vocab: s.vocab, seed: 20 + i }),
+            advanceAt: s.advanceAt,
+          })),
+          { data: final, evalData },
+        ]);
+  const model = recallModel(s, final.length);
+  const goal = (_: number, accuracy: number): boolean => accuracy >= s.targetAccuracy;
+  const run = trainCapped({ ...s, model, data, evalData, goal, label: 'associative recall', onProgress });
+  const stageStarts = s.stages.length === 0 ? [] : [...s.stages, s.pairs].map((_, i) => run.records.find((r) => (r.stage ?? 0) >= i)?.step ?? Number.NaN);
+  let baseline: DemoRun['baseline'];
+  if (s.baseline && s.stages.length > 0) {
+    const plain = recallModel(s, final.length);
+    const b = trainCapped({ ...s, model: plain, data: associativeRecall({ pairs: s.pairs, vocab: s.vocab, seed: 1 }), evalData, goal, label: 'associative recall without curriculum', onProgress });
+    baseline = { steps: b.steps, seconds: b.seconds, evalLoss: b.evalLoss, evalAccuracy: b.evalAccuracy, stoppedBy: b.stoppedBy };
+  }
+  const schedule = s.stages.length === 0 ? 'none' : `${[...s.stages, s.pairs].join(' → ')} pairs, advancing at ${100 * s.advanceAt}% held-out stage accuracy`;
   return {
     title: `Associative recall: ${s.pairs} key–value pairs, vocabulary ${s.vocab}`,
-    settings: runSettings(s, { sequence: `${data.length} tokens (${s.pairs} pairs, ${s.pairs} queries)` },
-      `every ${s.evalEvery} steps on ${s.evalBatches} held-out batches`),
+    settings: runSettings(
+      s,
+      {
+        positions: s.positional === 'rope' ? 'rotary (RoPE)' : 'learned embeddings',
+        init: s.init === 'xavier' ? 'Xavier normal' : 'normal 0.02',
+        sequence: `${final.length} tokens (${s.pairs} pairs, ${s.pairs} queries)`,
+        curriculum: schedule,
+      },
+      `every ${s.evalEvery} steps on ${s.evalBatches} held-out batches of ${s.pairs} pairs`,
+    ),
     ...measured(model, run, s.evalEvery),
-    goal,
+    goal: `held-out accuracy ≥ ${100 * s.targetAccuracy}% on ${s.pairs} pairs within ${s.maxSeconds} s (all stages)`,
     reached: run.evalAccuracy >= s.targetAccuracy && run.seconds <= s.maxSeconds,
     stoppedBy: run.stoppedBy,
     curve: thinCurve(run.records),
+    ...(stageStarts.length > 0 ? { stageStarts, stagePairs: [...s.stages, s.pairs] } : {}),
+    ...(baseline ? { baseline } : {}),
   };
 }
 

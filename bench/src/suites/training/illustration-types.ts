@@ -22,6 +22,8 @@ export interface CurvePoint {
   elapsed: number;
   evalLoss?: number;
   evalAccuracy?: number;
+  /** With a curriculum: the stage of this step (0-based). */
+  stage?: number;
 }
 
 /** One demonstration training run. */
@@ -42,6 +44,11 @@ export interface DemoRun {
   /** Why the run stopped: the goal, the step limit or the time cap. */
   stoppedBy: 'goal' | 'steps' | 'time';
   curve: CurvePoint[];
+  /** With a curriculum: the first step of each stage, and each stage's size (e.g. pairs). */
+  stageStarts?: number[];
+  stagePairs?: number[];
+  /** The same model and limits without the curriculum. */
+  baseline?: { steps: number; seconds: number; evalLoss: number; evalAccuracy: number; stoppedBy: 'goal' | 'steps' | 'time' };
 }
 
 export interface CorpusInfo {

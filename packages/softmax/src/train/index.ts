@@ -26,6 +26,8 @@ export { IGNORE } from './data/batch.js';
 export type { TokenBatch, TokenTensor, BatchSource } from './data/batch.js';
 export { associativeRecall, copyTask, sortTask, modularArithmetic } from './data/tasks.js';
 export type { AssociativeRecallOptions, SequenceTaskOptions, ModularArithmeticOptions } from './data/tasks.js';
+export { curriculum, isCurriculum } from './data/curriculum.js';
+export type { CurriculumStage, CurriculumSource } from './data/curriculum.js';
 export { characterCorpus, characterVocabulary } from './data/characters.js';
 export type { CharacterCorpus, CharacterCorpusOptions, CharacterVocabulary } from './data/characters.js';
 export { train, evaluate } from './trainer.js';

@@ -2,6 +2,7 @@ import { fail } from '../tensor/errors.js';
 import { noGrad } from './autograd/gradMode.js';
 import type { Variable } from './autograd/variable.js';
 import { IGNORE, type BatchSource, type TokenBatch, type TokenTensor } from './data/batch.js';
+import { isCurriculum } from './data/curriculum.js';
 import type { Module } from './modules/module.js';
 import { clipGradNorm } from './optim/clip.js';
 import type { Optimizer } from './optim/optimizers.js';
@@ -31,17 +32,22 @@ export interface TrainRecord {
   /** Present on evaluation steps. */
   evalLoss?: number;
   evalAccuracy?: number;
+  /** With a curriculum: the stage this step trained on (0-based). */
+  stage?: number;
+  /** With a curriculum, on evaluation steps: accuracy on the current stage's held-out data. */
+  stageAccuracy?: number;
 }
 
 export interface TrainOptions {
   model: SequenceModel;
+  /** Training batches: a task, or a `curriculum([...])` of stages (advanced on evaluation steps). */
   data: BatchSource;
   optimizer: Optimizer;
   steps: number;
   batchSize: number;
   /** Evaluate every this many steps and at the end (default: only at the end). */
   evalEvery?: number;
-  /** Held-out batches for evaluation (default: fresh batches from `data`). */
+  /** Held-out batches for evaluation (default: fresh batches from `data`; a curriculum's last stage). */
   evalData?: BatchSource;
   /** Batches per evaluation (default 4). */
   evalBatches?: number;
@@ -112,7 +118,9 @@ function formatSeconds(s: number): string {
  * Trains a sequence model with next-token cross-entropy: per step, draw a batch, forward, loss,
  * backward, optional global-norm clipping, optimiser step. Deterministic given seeded data, model
  * initialisation and dropout generators. Reports every step to `progress` (loss, tokens/s, ETA) and
- * `log` (JSON lines), evaluates every `evalEvery` steps and at the end.
+ * `log` (JSON lines), evaluates every `evalEvery` steps and at the end. With a `curriculum` as `data`,
+ * each evaluation also scores the current stage and advances when it reaches the stage's `advanceAt`;
+ * `evalAccuracy` and `targetAccuracy` always refer to `evalData` (default: the last stage).
  */
 export function train(options: TrainOptions): TrainResult {
   const { model, data, optimizer, batchSize } = options;
@@ -120,7 +128,8 @@ export function train(options: TrainOptions): TrainResult {
   if (!Number.isInteger(steps) || steps < 0) fail('E_PARAM', 'steps', 'an integer ≥ 0', steps);
   if (!Number.isInteger(batchSize) || batchSize < 1) fail('E_PARAM', 'batchSize', 'an integer ≥ 1', batchSize);
   const evalEvery = options.evalEvery ?? 0;
-  const evalData = options.evalData ?? data;
+  const stages = isCurriculum(data) ? data : null;
+  const evalData = options.evalData ?? (stages ? stages.finalEvalData : data);
   const evalBatches = options.evalBatches ?? 4;
   const params = model.parameters();
   const history: TrainRecord[] = [];
@@ -131,6 +140,7 @@ export function train(options: TrainOptions): TrainResult {
   let step = 0;
   model.train();
   while (step < steps) {
+    const stage = stages?.stage;
     const batch = data.next(batchSize);
     const lr = optimizer.learningRate();
     optimizer.zeroGrad();
@@ -153,17 +163,25 @@ export function train(options: TrainOptions): TrainResult {
       elapsed,
       eta: (elapsed / step) * (steps - step),
     };
+    if (stages) record.stage = stage;
     const isEval = (evalEvery > 0 && step % evalEvery === 0) || step === steps;
     if (isEval) {
       lastEval = evaluate(model, evalData, evalBatches, batchSize);
       record.evalLoss = lastEval.loss;
       record.evalAccuracy = lastEval.accuracy;
+      if (stages) {
+        const own = stages.stageEvalData;
+        record.stageAccuracy = own === evalData ? lastEval.accuracy : evaluate(model, own, evalBatches, batchSize).accuracy;
+        stages.observe(record.stageAccuracy);
+      }
     }
     history.push(record);
     options.log?.(JSON.stringify(record));
     if (options.progress) {
-      const evalText = isEval ? ` · eval loss ${lastEval.loss.toFixed(4)} acc ${(100 * lastEval.accuracy).toFixed(1)}%` : '';
-      options.progress(record, `step ${step}/${steps} · loss ${finalLoss.toFixed(4)} · ${Math.round(record.tokensPerSecond)} tok/s · ETA ${formatSeconds(record.eta)}${evalText}`);
+      const stageText = stages ? ` · stage ${(stage ?? 0) + 1}/${stages.stageCount}` : '';
+      const stageEval = record.stageAccuracy !== undefined && record.stageAccuracy !== lastEval.accuracy ? ` (stage ${(100 * record.stageAccuracy).toFixed(1)}%)` : '';
+      const evalText = isEval ? ` · eval loss ${lastEval.loss.toFixed(4)} acc ${(100 * lastEval.accuracy).toFixed(1)}%${stageEval}` : '';
+      options.progress(record, `step ${step}/${steps}${stageText} · loss ${finalLoss.toFixed(4)} · ${Math.round(record.tokensPerSecond)} tok/s · ETA ${formatSeconds(record.eta)}${evalText}`);
     }
     if (isEval && options.targetAccuracy !== undefined && lastEval.accuracy >= options.targetAccuracy) break;
   }

@@ -7,7 +7,8 @@ import { loadSafetensors, saveSafetensors } from '../../src/train/checkpoint/saf
 import { sum } from '../../src/train/ops/reduce.js';
 import { crossEntropyLoss } from '../../src/train/ops/losses.js';
 import { normalize } from '../../src/train/ops/normalize.js';
-import { reshape } from '../../src/train/ops/shape.js';
+import { reshape, transpose } from '../../src/train/ops/shape.js';
+import { attention } from '../../src/attention/attention.js';
 import { createRng } from '../../src/tensor/rng.js';
 import { expectSoftmaxError } from '../ops/helpers.js';
 import { gradCheck, leaf, rng } from './gradcheck.js';
@@ -73,6 +74,8 @@ describe('attention modules', () => {
     ['input-gated', { gate: 'input' as const }],
     ['query-gated GQA', { gate: 'query' as const, kvHeads: 1 }],
     ['clipped softmax', { normalizer: 'clippedSoftmax', normalizerOptions: { gamma: -0.1, zeta: 1 } }],
+    ['rotary', { rope: { base: 50 } }],
+    ['ALiBi', { alibi: true }],
   ] as const) {
     it(`MultiHeadAttention (${label}) gradients match finite differences`, () => {
       const mha = new MultiHeadAttention(8, 2, { ...f64, ...options, rng: createRng(4), std: 0.4 });
@@ -91,6 +94,8 @@ describe('attention modules', () => {
     expectSoftmaxError(() => new MultiHeadAttention(8, 3), 'E_PARAM', 'heads');
     expectSoftmaxError(() => new MultiHeadAttention(8, 4, { kvHeads: 3 }), 'E_PARAM', 'kvHeads');
     expectSoftmaxError(() => new MultiHeadAttention(8, 2).forward(new Variable(new Float32Array(6), [1, 1, 6])), 'E_SHAPE', 'x');
+    expectSoftmaxError(() => new MultiHeadAttention(6, 2, { rope: true }), 'E_PARAM', 'rope');
+    expectSoftmaxError(() => new TransformerLM({ vocab: 5, dModel: 8, heads: 2, layers: 1, maxLength: 4, positional: 'sinusoid' as never }), 'E_PARAM', 'positional');
   });
 });
 
@@ -112,6 +117,31 @@ describe('language model, losses and checkpoints', () => {
       loss = l.item();
     }
     expect(loss).toBeLessThan(0.02);
+  });
+
+  it('ALiBi adds −m_h·(i − j), m_h = 2^(−8(h+1)/heads), to the scores of head h', () => {
+    const mha = new MultiHeadAttention(8, 2, { ...f64, alibi: true, rng: createRng(6), std: 0.4 });
+    const x = leaf(rng(3), [1, 4, 8]);
+    const split = (y: Variable) => transpose(reshape(y, [1, 4, 2, 4]), [0, 2, 1, 3]);
+    const mask = new Float64Array(2 * 4 * 4);
+    for (let h = 0; h < 2; h++) for (let i = 0; i < 4; i++) for (let j = 0; j <= i; j++) mask[(h * 4 + i) * 4 + j] = -Math.pow(2, -4 * (h + 1)) * (i - j);
+    const o = attention(split(mha.query.forward(x)), split(mha.key.forward(x)), split(mha.value.forward(x)), { causal: true, mask: { data: mask, dims: [1, 2, 4, 4] } });
+    const want = mha.output.forward(reshape(transpose(new Variable(o.data, o.dims), [0, 2, 1, 3]), [1, 4, 8]));
+    expect(Array.from(mha.forward(x).data)).toEqual(Array.from(want.data));
+  });
+
+  it('rotary positions: no position table, and positions still matter (a permuted prefix changes the logits)', () => {
+    const model = new TransformerLM({ ...config, positional: 'rope' });
+    expect(model.positions).toBeNull();
+    expect([...model.namedParameters().keys()].some((n) => n.startsWith('positions'))).toBe(false);
+    const logits = (ids: number[]) => model.forward({ data: Int32Array.from(ids), dims: [1, ids.length] }).data;
+    const a = logits([1, 2, 3, 4]);
+    const b = logits([2, 1, 3, 4]);
+    expect(Math.max(...a.subarray(3 * 7).map((v, i) => Math.abs(v - b[3 * 7 + i])))).toBeGreaterThan(1e-4);
+    const none = new TransformerLM({ ...config, layers: 1, positional: 'none' });
+    const c = none.forward({ data: Int32Array.from([1, 2, 3, 4]), dims: [1, 4] }).data;
+    const d = none.forward({ data: Int32Array.from([2, 1, 3, 4]), dims: [1, 4] }).data;
+    expect(Math.max(...c.subarray(3 * 7).map((v, i) => Math.abs(v - d[3 * 7 + i])))).toBeLessThan(1e-5); // one causal layer without positions is order-blind at the last position
   });
 
   it('checkpoints round-trip bit-exactly and mismatches are reported by name', () => {

@@ -4,6 +4,8 @@ import { TransformerLM } from '../../src/train/modules/transformer.js';
 import { AdamW } from '../../src/train/optim/optimizers.js';
 import { cosineSchedule } from '../../src/train/optim/schedule.js';
 import { associativeRecall, copyTask, modularArithmetic } from '../../src/train/data/tasks.js';
+import { curriculum } from '../../src/train/data/curriculum.js';
+import type { BatchSource } from '../../src/train/data/batch.js';
 import { expectSoftmaxError } from '../ops/helpers.js';
 
 function run(seed: number) {
@@ -28,6 +30,36 @@ describe('train', () => {
     expect(a.progress[11]).toMatch(/^step 12\/12 · loss \d+\.\d{4} · \d+ tok\/s · ETA .* · eval loss/);
     expect(a.result.history[0].lr).toBeCloseTo(1.5e-3, 12); // warm-up step 1 of 2
     expect(run(2).result.history[0].loss).not.toBe(a.result.history[0].loss);
+  });
+
+  it('advances a curriculum on its stage evaluations and reports stages', () => {
+    // Stage 0 is copying 2 items (learned within the first evaluations); stage 1 copies 4.
+    const stages = curriculum([
+      { data: copyTask({ items: 2, vocab: 6, seed: 1 }), advanceAt: 0.9 },
+      { data: copyTask({ items: 4, vocab: 6, seed: 2 }) },
+    ]);
+    expect(stages.length).toBe(8);
+    const model = new TransformerLM({ vocab: 6, dModel: 16, heads: 2, layers: 1, maxLength: stages.length, seed: 3 });
+    const optimizer = new AdamW(model.parameters(), { lr: 1e-2, weightDecay: 0 });
+    const lines: string[] = [];
+    const result = train({ model, data: stages, optimizer, steps: 120, batchSize: 32, evalEvery: 10, evalBatches: 2, progress: (_r, line) => lines.push(line) });
+    const advancedAt = result.history.findIndex((r) => r.stage === 1);
+    expect(advancedAt).toBeGreaterThan(0);
+    const trigger = result.history[advancedAt - 1];
+    expect(trigger.stageAccuracy).toBeGreaterThanOrEqual(0.9); // the evaluation that moved it on
+    expect(result.history.slice(0, advancedAt - 1).every((r) => r.stageAccuracy === undefined || r.stageAccuracy < 0.9)).toBe(true);
+    expect(stages.stage).toBe(1);
+    expect(lines[0]).toMatch(/^step 1\/120 · stage 1\/2 · loss/);
+    expect(lines[lines.length - 1]).toMatch(/stage 2\/2/);
+    expect(result.history[result.history.length - 1].evalAccuracy).toBe(result.evalAccuracy); // scored on the last stage
+  });
+
+  it('rejects bad curricula by stage', () => {
+    const source = (vocab: number): BatchSource => copyTask({ items: 2, vocab });
+    expectSoftmaxError(() => curriculum([]), 'E_PARAM', 'stages');
+    expectSoftmaxError(() => curriculum([{ data: source(6) }, { data: source(7) }]), 'E_PARAM', 'stages[1].data.vocab');
+    expectSoftmaxError(() => curriculum([{ data: source(6), advanceAt: 1.5 }]), 'E_PARAM', 'stages[0].advanceAt');
+    expectSoftmaxError(() => curriculum([{ data: {} as BatchSource }]), 'E_PARAM', 'stages[0].data');
   });
 
   it('learns the copy task (accuracy near 1 after a few dozen steps)', () => {

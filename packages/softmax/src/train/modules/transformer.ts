@@ -7,6 +7,7 @@ import { attend } from '../ops/attention.js';
 import { add } from '../ops/elementwise.js';
 import { reshape, transpose } from '../ops/shape.js';
 import { dropout } from '../ops/dropout.js';
+import { rope } from '../ops/rope.js';
 import type { InitOptions } from './init.js';
 import { Embedding, LayerNorm, Linear, MLP, parameter, RMSNorm, type MLPOptions } from './layers.js';
 import { zerosOf } from './init.js';
@@ -30,6 +31,35 @@ export interface MultiHeadAttentionOptions extends InitOptions {
   gateInit?: number;
   /** Bias on the q/k/v/output projections (default false). */
   bias?: boolean;
+  /**
+   * Rotary position embedding of queries and keys (Su et al. 2021; see `rope`): `true` for base 10000, or
+   * `{ base }`. Default false (positions come from elsewhere, e.g. learned embeddings).
+   */
+  rope?: boolean | { base?: number };
+  /**
+   * ALiBi linear biases (Press, Smith & Lewis 2022): head h adds −m_h·(i − j) to the score of query i and
+   * key j, with slopes m_h = 2^(−8(h+1)/heads). Default false.
+   */
+  alibi?: boolean;
+}
+
+const alibiCache = new Map<string, { data: Float32Array | Float64Array; dims: number[] }>();
+
+/** The additive ALiBi mask [1, heads, L, L] in the given float type (cached). */
+function alibiMask(heads: number, length: number, like: Float32Array | Float64Array): { data: Float32Array | Float64Array; dims: number[] } {
+  const key = `${heads}:${length}:${like.constructor.name}`;
+  let mask = alibiCache.get(key);
+  if (mask === undefined) {
+    const data = like instanceof Float32Array ? new Float32Array(heads * length * length) : new Float64Array(heads * length * length);
+    for (let h = 0; h < heads; h++) {
+      const slope = Math.pow(2, (-8 * (h + 1)) / heads);
+      for (let i = 0; i < length; i++) for (let j = 0; j <= i; j++) data[(h * length + i) * length + j] = -slope * (i - j);
+    }
+    mask = { data, dims: [1, heads, length, length] };
+    if (alibiCache.size > 16) alibiCache.clear();
+    alibiCache.set(key, mask);
+  }
+  return mask;
 }
 
 const headsSplit = (x: Variable, heads: number): Variable => {
@@ -52,6 +82,7 @@ export class MultiHeadAttention extends Module {
   readonly kvHeads: number;
   readonly headDim: number;
   private readonly options: MultiHeadAttentionOptions;
+  private readonly ropeBase: number | null;
 
   constructor(readonly dModel: number, heads: number, options: MultiHeadAttentionOptions = {}) {
     super();
@@ -62,6 +93,10 @@ export class MultiHeadAttention extends Module {
     this.kvHeads = kvHeads;
     this.headDim = dModel / heads;
     this.options = options;
+    const r = options.rope ?? false;
+    if (typeof r !== 'boolean' && (typeof r !== 'object' || r === null)) fail('E_PARAM', 'rope', 'a boolean or { base }', r);
+    if (r !== false && this.headDim % 2 !== 0) fail('E_PARAM', 'rope', `an even head dimension (dModel / heads = ${this.headDim})`, r);
+    this.ropeBase = r === false ? null : r === true ? 10000 : (r.base ?? 10000);
     const rng = options.rng ?? createRng(0);
     const init = { ...options, rng, bias: options.bias ?? false };
     this.query = new Linear(dModel, dModel, init);
@@ -88,11 +123,16 @@ export class MultiHeadAttention extends Module {
   forward(x: Variable): Variable {
     if (x.dims.length !== 3 || x.dims[2] !== this.dModel) fail('E_SHAPE', 'x', `[batch, length, ${this.dModel}]`, `[${x.dims.join(', ')}]`);
     const [b, l] = x.dims;
-    const q = headsSplit(this.query.forward(x), this.heads);
-    const k = headsSplit(this.key.forward(x), this.kvHeads);
+    let q = headsSplit(this.query.forward(x), this.heads);
+    let k = headsSplit(this.key.forward(x), this.kvHeads);
+    if (this.ropeBase !== null) {
+      q = rope(q, { base: this.ropeBase });
+      k = rope(k, { base: this.ropeBase });
+    }
     const v = headsSplit(this.value.forward(x), this.kvHeads);
     const o = attend(q, k, v, {
       causal: this.options.causal ?? true,
+      mask: this.options.alibi === true ? alibiMask(this.heads, l, q.data) : undefined,
       normalizer: this.options.normalizer,
       normalizerOptions: this.options.normalizerOptions,
       gate: this.gateWeight && this.gateBias ? { x, weight: this.gateWeight, bias: this.gateBias, mode: this.options.gate as 'input' | 'query' } : undefined,
@@ -147,8 +187,14 @@ export interface TransformerLMOptions extends TransformerBlockOptions {
   dModel: number;
   heads: number;
   layers: number;
-  /** Longest sequence (learned positional embeddings). */
+  /** Longest sequence. */
   maxLength: number;
+  /**
+   * How positions enter: `'learned'` (default) adds a learned embedding [maxLength, dModel] to the token
+   * embeddings; `'rope'` rotates queries and keys in every attention layer instead (no position table);
+   * `'none'` gives the model no position information beyond the causal mask.
+   */
+  positional?: 'learned' | 'rope' | 'alibi' | 'none';
   seed?: number;
 }
 
@@ -156,7 +202,8 @@ export interface TransformerLMOptions extends TransformerBlockOptions {
 export interface DecoderLMParts {
   readonly config: { readonly maxLength: number };
   readonly tokens: Embedding;
-  readonly positions: Embedding;
+  /** Learned position embeddings; null when positions enter otherwise (rotary) or not at all. */
+  readonly positions: Embedding | null;
   readonly blocks: readonly { forward(x: Variable): Variable }[];
   readonly norm: { forward(x: Variable): Variable };
   readonly head: Linear;
@@ -164,36 +211,39 @@ export interface DecoderLMParts {
 
 /**
  * Forward of a decoder-only language model (shared by TransformerLM and QuaternionTransformerLM):
- * h = tokens(ids) + positions(0..length−1), then each block in order, then head(norm(h)) → logits
+ * h = tokens(ids) (+ positions(0..length−1) when the model has a position table), then each block in
+ * order, then head(norm(h)) → logits
  * [batch, length, vocab]. `E_SHAPE` when length > config.maxLength. O(layers · block cost).
  */
 export function decoderLMForward(lm: DecoderLMParts, ids: TokenTensor): Variable {
   const [, length] = ids.dims;
   if (length > lm.config.maxLength) fail('E_SHAPE', 'ids', `sequences of at most maxLength (${lm.config.maxLength}) tokens`, length);
-  const positions = Int32Array.from({ length }, (_, i) => i);
-  let h = add(lm.tokens.forward(ids), lm.positions.forward(positions));
+  let h = lm.tokens.forward(ids);
+  if (lm.positions !== null) h = add(h, lm.positions.forward(Int32Array.from({ length }, (_, i) => i)));
   for (const block of lm.blocks) h = block.forward(h);
   return lm.head.forward(lm.norm.forward(h));
 }
 
 /**
- * A decoder-only transformer language model: token + learned position embeddings, `layers` pre-norm
- * blocks, a final norm and a linear read-out to vocabulary logits [batch, length, vocab]. Initialised
- * deterministically from `seed`.
+ * A decoder-only transformer language model: token embeddings (+ learned position embeddings, or rotary
+ * positions in attention: `positional`), `layers` pre-norm blocks, a final norm and a linear read-out to
+ * vocabulary logits [batch, length, vocab]. Initialised deterministically from `seed`.
  */
 export class TransformerLM extends Module {
   readonly tokens: Embedding;
-  readonly positions: Embedding;
+  readonly positions: Embedding | null;
   readonly blocks: TransformerBlock[];
   readonly norm: LayerNorm | RMSNorm;
   readonly head: Linear;
 
   constructor(readonly config: TransformerLMOptions) {
     super();
+    const positional = config.positional ?? 'learned';
+    if (positional !== 'learned' && positional !== 'rope' && positional !== 'alibi' && positional !== 'none') fail('E_PARAM', 'positional', "'learned', 'rope', 'alibi' or 'none'", positional);
     const rng = createRng(config.seed ?? 0);
-    const options = { ...config, rng };
+    const options = { ...config, rng, rope: positional === 'rope' ? (config.rope ?? true) : config.rope, alibi: positional === 'alibi' ? true : config.alibi };
     this.tokens = new Embedding(config.vocab, config.dModel, options);
-    this.positions = new Embedding(config.maxLength, config.dModel, options);
+    this.positions = positional === 'learned' ? new Embedding(config.maxLength, config.dModel, options) : null;
     // Each block draws its dropout masks from its own stream.
     this.blocks = Array.from({ length: config.layers }, (_, i) => new TransformerBlock(config.dModel, config.heads, { ...options, dropoutRng: createRng((config.seed ?? 0) + 7919 * (i + 1)) }));
     this.norm = config.norm === 'rms' ? new RMSNorm(config.dModel, 1e-6, config) : new LayerNorm(config.dModel, 1e-5, config);

@@ -13,6 +13,7 @@ export { dropout } from './dropout.js';
 export { matmulOp as matmul } from './matmul.js';
 export { linear } from './linear.js';
 export { attend as attention } from './attention.js';
+export { rope } from './rope.js';
 export { normalize } from './normalize.js';
 export { crossEntropyLoss as crossEntropy } from './losses.js';
 export { record } from '../autograd/variable.js';
