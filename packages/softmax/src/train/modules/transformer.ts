@@ -192,7 +192,8 @@ export interface TransformerLMOptions extends TransformerBlockOptions {
   /**
    * How positions enter: `'learned'` (default) adds a learned embedding [maxLength, dModel] to the token
    * embeddings; `'rope'` rotates queries and keys in every attention layer instead (no position table);
-   * `'none'` gives the model no position information beyond the causal mask.
+   * `'alibi'` adds ALiBi's per-head linear distance biases to the attention scores; `'none'` gives the
+   * model no position information beyond the causal mask.
    */
   positional?: 'learned' | 'rope' | 'alibi' | 'none';
   seed?: number;
