@@ -96,6 +96,16 @@ describe('conformalScores (hand-computed example)', () => {
     const m = conformalScores(probs([[0.25, 0.25, 0.5]]), { score: 'aps' });
     expect(Array.from(m)).toEqual([0.75, 1.0, 0.5]);
   });
+  it('−0 is a probability of 0: tied with 0 by index (float32 and float64)', () => {
+    // p = [0, 0.5, −0, 0.5]: order 1, 3, 0, 2 → APS 1.0, 0.5, 1.0, 1.0 by hand (zeros add nothing).
+    for (const data of [new Float32Array([0, 0.5, -0, 0.5]), new Float64Array([0, 0.5, -0, 0.5])]) {
+      expect(Array.from(conformalScores({ data, dims: [1, 4] }, { score: 'aps' }))).toEqual([1, 0.5, 1, 1]);
+      // RAPS λ = 0.1, k_reg = 0: ranks 3 and 4 for classes 0 and 2 → + 0.3 and + 0.4.
+      const raps = conformalScores({ data, dims: [1, 4] }, { score: 'raps', lambda: 0.1, kReg: 0 });
+      expect(raps[0]).toBeCloseTo(1.3, 15);
+      expect(raps[2]).toBeCloseTo(1.4, 15);
+    }
+  });
   it('randomized APS = mass above + U·p_y, reproducible under a seed', () => {
     const u = createRng(3).next();
     const s = conformalScores(p, { score: 'aps', randomized: true, rng: createRng(3), labels: [1] });

@@ -2,6 +2,7 @@ import { fail } from '../../tensor/errors.js';
 import { oneOf, optionsObject } from '../../tensor/options.js';
 import { checkRng, createRng, type RngLike } from '../../tensor/rng.js';
 import { markApsSets, type ExactCoverageThresholds } from './apsSets.js';
+import { lacMarker } from './lacSets.js';
 import { weightedKMeans } from './kmeans.js';
 import { checkAlpha, conformalQuantile, conformalQuantileBounds, linearQuantileSorted, minCalibrationSize } from './quantile.js';
 import {
@@ -9,6 +10,7 @@ import {
   computeScores,
   parseLabels,
   parseProbs,
+  parseProbsShape,
   parseScoreSpec,
   type ClassLabels,
   type ConformalScore,
@@ -205,40 +207,25 @@ interface PredictorParts {
 
 function makePredictor(parts: PredictorParts): ConformalPredictor {
   const { method, alpha, spec, classes, thresholds, exact, cluster } = parts;
+  const markLac = lacMarker(thresholds, exact);
   const predict = (probs: ProbsLike, opts?: ConformalPredictOptions): ConformalSets => {
     const o = optionsObject(opts);
-    const pr = parseProbs(probs, 'probs');
+    const pr = parseProbsShape(probs, 'probs');
+    const needsRng = spec.randomized || exact !== undefined;
+    // The rows are checked as parseProbs checks them inside the marking passes (each entry read once)
+    // when no other error can come first and no rng draw precedes a row; otherwise up front, in the
+    // original order of the errors.
+    const check = !needsRng && pr.classes === classes ? 'probs' : undefined;
+    if (check === undefined) parseProbs(probs, 'probs');
     if (pr.classes !== classes) fail('E_SHAPE', 'probs.dims', `[n, ${classes}] (the calibrated number of classes)`, [pr.rows, pr.classes]);
-    const rng = spec.randomized || exact ? checkRng(o.rng) : undefined;
+    const rng = needsRng ? checkRng(o.rng) : undefined;
     const matrix = new Uint8Array(pr.rows * classes);
     const sets: number[][] = [];
-    const p = pr.data;
-    if (spec.score === 'lac') {
-      // s = 1 − p, computed exactly as conformalScores does, without materialising the score matrix.
-      // Membership as a 0/1 number stored unconditionally and a branch-free compaction of the members.
-      const members = new Int32Array(classes);
-      const rowThresholds = exact ? new Float64Array(classes) : thresholds;
-      for (let r = 0; r < pr.rows; r++) {
-        const off = r * classes;
-        if (exact) {
-          const v = (rng as RngLike).next();
-          for (let c = 0; c < classes; c++) rowThresholds[c] = v < exact.weights[c] ? thresholds[c] : exact.lower[c];
-        }
-        let n = 0;
-        for (let c = 0; c < classes; c++) {
-          const isIn = +(1 - p[off + c] <= rowThresholds[c]);
-          matrix[off + c] = isIn;
-          members[n] = c;
-          n += isIn;
-        }
-        const set = new Array<number>(n);
-        for (let i = 0; i < n; i++) set[i] = members[i];
-        sets.push(set);
-      }
-      return { sets, matrix };
-    }
-    // APS/RAPS: rank only what can enter a set (see markApsSets), one rng draw per row as conformalScores.
-    markApsSets(pr, spec, thresholds, rng, matrix, sets, exact);
+    // LAC: s = 1 − p in float64 as conformalScores computes it, compared as p ≥ p*_c in the input type
+    // (see lacMarker). APS/RAPS: rank only what can enter a set (see markApsSets). One rng draw per row
+    // as conformalScores, then V for exact coverage.
+    if (spec.score === 'lac') markLac(pr, rng, matrix, sets, check);
+    else markApsSets(pr, spec, thresholds, rng, matrix, sets, exact, check);
     return { sets, matrix };
   };
   const toJSON = (): ConformalPredictorJSON => {

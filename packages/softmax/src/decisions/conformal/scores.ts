@@ -60,15 +60,8 @@ export const PROB_SUM_TOLERANCE = 1e-3;
  * ≥ 0, every row summing to 1 within 1e-3. Throws E_INPUT/E_DTYPE/E_SHAPE/E_PARAM naming `name`.
  */
 export function parseProbs(probs: unknown, name: string): ProbRows {
-  if (probs === null || typeof probs !== 'object') fail('E_INPUT', name, 'probabilities { data, dims: [n, classes] }', probs);
-  const { data, dims } = probs as { data?: unknown; dims?: unknown };
-  if (!(data instanceof Float32Array) && !(data instanceof Float64Array)) fail('E_DTYPE', `${name}.data`, 'a Float32Array or Float64Array', data);
-  if (!Array.isArray(dims) || dims.length !== 2 || !dims.every((d) => Number.isInteger(d) && d >= 0)) {
-    fail('E_SHAPE', `${name}.dims`, '[n, classes] (two non-negative integers)', dims);
-  }
-  const [rows, classes] = dims as number[];
-  if (classes < 1) fail('E_SHAPE', `${name}.dims`, 'at least one class', dims);
-  if (data.length !== rows * classes) fail('E_SHAPE', `${name}.dims`, `dims whose product is data.length (${data.length})`, dims);
+  const pr = parseProbsShape(probs, name);
+  const { data, rows, classes } = pr;
   for (let r = 0; r < rows; r++) {
     // Fast check: four partial sums and a sign test. NaN and +∞ make the sum fail its test, so only a row
     // that fails is re-read entry by entry to name the offending entry.
@@ -95,18 +88,54 @@ export function parseProbs(probs: unknown, name: string): ProbRows {
       s0 += data[j];
       if (data[j] < 0) negative = true;
     }
-    if (!negative && Math.abs(s0 + s1 + (s2 + s3) - 1) <= PROB_SUM_TOLERANCE) continue;
-    let sum = 0;
-    for (let i = o; i < end; i++) {
-      const v = data[i];
-      if (!(v >= 0) || v === Infinity) {
-        fail('E_PARAM', `${name}[${r}, ${i - o}]`, 'a probability in [0, 1] (apply softmax to logits first)', v);
-      }
-      sum += v;
-    }
-    if (Math.abs(sum - 1) <= PROB_SUM_TOLERANCE) continue; // borderline: the two summation orders disagree
-    fail('E_PARAM', `${name}[${r}]`, `a row summing to 1 within ${PROB_SUM_TOLERANCE} (these look like logits or unnormalised scores: apply softmax first)`, sum);
+    if (negative || !probSumsOk(s0, s1, s2, s3)) checkProbRow(data, r, classes, name);
   }
+  return pr;
+}
+
+/**
+ * The fast row test of `parseProbs`: partial sums s0..s3 over the entries j ≡ 0..3 (mod 4) of the row,
+ * in order (a tail of fewer than 4 entries going to s0), pass when |s0 + s1 + (s2 + s3) − 1| ≤ 1e-3.
+ * A row with a negative entry or failing this test goes to `checkProbRow`: code that fuses the check
+ * into another pass over the row, with the same partial sums, makes exactly the decisions of `parseProbs`.
+ */
+export function probSumsOk(s0: number, s1: number, s2: number, s3: number): boolean {
+  return Math.abs(s0 + s1 + (s2 + s3) - 1) <= PROB_SUM_TOLERANCE;
+}
+
+/**
+ * The slow row check of `parseProbs` (for a row that failed the fast test): throws E_PARAM naming the
+ * first entry that is not a finite number ≥ 0, or the row when its sum (in index order) is not 1 within
+ * 1e-3; returns when the row is valid after all (the two summation orders disagree on a borderline sum).
+ */
+export function checkProbRow(data: FloatArray, r: number, classes: number, name: string): void {
+  const o = r * classes;
+  let sum = 0;
+  for (let i = o; i < o + classes; i++) {
+    const v = data[i];
+    if (!(v >= 0) || v === Infinity) {
+      fail('E_PARAM', `${name}[${r}, ${i - o}]`, 'a probability in [0, 1] (apply softmax to logits first)', v);
+    }
+    sum += v;
+  }
+  if (Math.abs(sum - 1) <= PROB_SUM_TOLERANCE) return;
+  fail('E_PARAM', `${name}[${r}]`, `a row summing to 1 within ${PROB_SUM_TOLERANCE} (these look like logits or unnormalised scores: apply softmax first)`, sum);
+}
+
+/**
+ * The structural part of `parseProbs` (types and shape, not the entries): a caller that skips the row
+ * checks here must make them itself, row by row, with `probSumsOk` and `checkProbRow`.
+ */
+export function parseProbsShape(probs: unknown, name: string): ProbRows {
+  if (probs === null || typeof probs !== 'object') fail('E_INPUT', name, 'probabilities { data, dims: [n, classes] }', probs);
+  const { data, dims } = probs as { data?: unknown; dims?: unknown };
+  if (!(data instanceof Float32Array) && !(data instanceof Float64Array)) fail('E_DTYPE', `${name}.data`, 'a Float32Array or Float64Array', data);
+  if (!Array.isArray(dims) || dims.length !== 2 || !dims.every((d) => Number.isInteger(d) && d >= 0)) {
+    fail('E_SHAPE', `${name}.dims`, '[n, classes] (two non-negative integers)', dims);
+  }
+  const [rows, classes] = dims as number[];
+  if (classes < 1) fail('E_SHAPE', `${name}.dims`, 'at least one class', dims);
+  if (data.length !== rows * classes) fail('E_SHAPE', `${name}.dims`, `dims whose product is data.length (${data.length})`, dims);
   return { data, rows, classes };
 }
 
@@ -161,7 +190,8 @@ function packKeys(p: FloatArray, o: number, classes: number, keys: Float64Array,
     const v = p[o + j];
     f32[0] = v;
     if (f32[0] !== v || !(v >= 0)) return false;
-    keys[j] = (0x7fffffff - bits[0]) * INDEX_BITS + j;
+    // Sign bit dropped: −0 (the only signed value passing v ≥ 0) ranks as +0, tied by index.
+    keys[j] = (0x7fffffff - (bits[0] & 0x7fffffff)) * INDEX_BITS + j;
   }
   return true;
 }
