@@ -354,7 +354,10 @@ class ApsRowMarker {
     this.kMax = kMax;
   }
 
-  /** `bucket32` for float64 data (the bucket from the high word). */
+  /**
+   * `bucket32` for float64 data (the bucket from the high word). A separate loop, not a shared one with a
+   * key callback: each stays monomorphic and inlined, which is most of this pass's speed.
+   */
   bucket64(off: number, n: number): void {
     const { p, words, hi } = this;
     const { cand, ckey, next, head, hist } = SCRATCH;

@@ -125,6 +125,8 @@ function lacRow(p: FloatArray, off: number, classes: number): number {
 /**
  * `lacRow` that also makes `parseProbs`' fast check of row r (the same partial sums and sign test, so the
  * same decisions) and its slow check when that fails: the row is read once for both.
+ * Kept apart from `lacRow` rather than behind a flag: the unchecked loop serves calls whose rows were
+ * validated up front (randomised and exact-coverage predictors) and stays free of the checks.
  */
 function lacRowChecked(p: FloatArray, off: number, classes: number, r: number, name: string): number {
   const { cut, members } = SCRATCH;
