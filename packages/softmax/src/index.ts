@@ -111,6 +111,7 @@ export { attention } from './attention/attention.js';
 export type { AttentionOptions, AttentionMask, AttentionScoreMapName, SigmoidAttentionOptions, SoftplusAttentionOptions, AttentionTemperature, AttentionGate, AttentionTensor, AttentionResult, AttentionGradients, AttentionGateGradients } from './attention/attentionTypes.js';
 export { rope } from './attention/rope.js';
 export type { RopeOptions } from './attention/rope.js';
+export { alibiMask } from './attention/alibi.js';
 export { attendDecode } from './attention/attendDecode.js';
 export type { AttendDecodeOptions, AttendDecodeResult, DecodeMask } from './attention/attendDecode.js';
 export { decodeMerge } from './attention/decodeMerge.js';

@@ -3,6 +3,7 @@ import { fail } from '../../tensor/errors.js';
 import { createRng, type Rng } from '../../tensor/rng.js';
 import type { Variable } from '../autograd/variable.js';
 import type { TokenTensor } from '../data/batch.js';
+import { alibiMask } from '../../attention/alibi.js';
 import { attend } from '../ops/attention.js';
 import { add } from '../ops/elementwise.js';
 import { reshape, transpose } from '../ops/shape.js';
@@ -37,29 +38,10 @@ export interface MultiHeadAttentionOptions extends InitOptions {
    */
   rope?: boolean | { base?: number };
   /**
-   * ALiBi linear biases (Press, Smith & Lewis 2022): head h adds −m_h·(i − j) to the score of query i and
-   * key j, with slopes m_h = 2^(−8(h+1)/heads). Default false.
+   * ALiBi linear biases (Press, Smith & Lewis 2022; see `alibiMask`): head h adds −m_h·|i − j| to the score
+   * of query i and key j, with slopes m_h = 2^(−8(h+1)/heads). Default false.
    */
   alibi?: boolean;
-}
-
-const alibiCache = new Map<string, { data: Float32Array | Float64Array; dims: number[] }>();
-
-/** The additive ALiBi mask [1, heads, L, L] in the given float type (cached). */
-function alibiMask(heads: number, length: number, like: Float32Array | Float64Array): { data: Float32Array | Float64Array; dims: number[] } {
-  const key = `${heads}:${length}:${like.constructor.name}`;
-  let mask = alibiCache.get(key);
-  if (mask === undefined) {
-    const data = like instanceof Float32Array ? new Float32Array(heads * length * length) : new Float64Array(heads * length * length);
-    for (let h = 0; h < heads; h++) {
-      const slope = Math.pow(2, (-8 * (h + 1)) / heads);
-      for (let i = 0; i < length; i++) for (let j = 0; j <= i; j++) data[(h * length + i) * length + j] = -slope * (i - j);
-    }
-    mask = { data, dims: [1, heads, length, length] };
-    if (alibiCache.size > 16) alibiCache.clear();
-    alibiCache.set(key, mask);
-  }
-  return mask;
 }
 
 const headsSplit = (x: Variable, heads: number): Variable => {
